@@ -1,0 +1,287 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models.functions import MD5
+from simple_history.models import HistoricalRecords
+
+from commitments.choices import (
+    OPEN_STATUSES,
+    ActorKind,
+    CommitmentKind,
+    PartyRole,
+    Status,
+)
+
+
+class Actor(models.Model):
+    """A person, government body, country, international organisation or company."""
+
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=300)
+    short_name = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(max_length=32, choices=ActorKind.choices)
+    country = models.CharField(
+        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. TM."
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ActorKind.values), name="actor_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(country="") | models.Q(country__regex=r"^[A-Z]{2}$"),
+                name="actor_country_is_iso_alpha2",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+
+class Commitment(models.Model):
+    """One thing proposed or promised. Every write goes through commitments/services.py."""
+
+    reference = models.CharField(max_length=50, unique=True)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=32, choices=CommitmentKind.choices)
+    status = models.CharField(max_length=32, choices=Status.choices, default=Status.PROPOSED)
+
+    # The deadline as the source stated it, its EDTF value, and the period it covers.
+    # Every deadline query is a range query on the two day columns.
+    deadline_text = models.CharField(max_length=200, blank=True)
+    deadline_edtf = models.CharField(max_length=100, blank=True)
+    deadline_first_day = models.DateField(null=True, blank=True, db_index=True)
+    deadline_last_day = models.DateField(null=True, blank=True, db_index=True)
+
+    recurring = models.BooleanField(default=False, help_text="Said to happen regularly.")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="milestones",
+        help_text="The larger programme this is a milestone of.",
+    )
+    tags = ArrayField(models.SlugField(max_length=50), default=list, blank=True)
+    announced_on = models.DateField(null=True, blank=True)
+    is_published = models.BooleanField(default=False, db_index=True)
+
+    # Set by the tracker's deadline scan, never by hand: overdue is a flag, not a status.
+    is_overdue = models.BooleanField(default=False, editable=False)
+    overdue_since = models.DateField(null=True, blank=True, editable=False)
+
+    # Bumped by every write through the services; the API's ETag and If-Match use it.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    history = HistoricalRecords(excluded_fields=["search_vector", "is_overdue", "overdue_since"])
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="commitment_search_gin"),
+            GinIndex(fields=["tags"], name="commitment_tags_gin"),
+            # The deadline scan reads only open commitments with a deadline (healthchecks'
+            # partial index on the precomputed alert time).
+            models.Index(
+                fields=["deadline_last_day"],
+                condition=models.Q(status__in=OPEN_STATUSES, deadline_last_day__isnull=False),
+                name="commitment_open_deadline_idx",
+            ),
+            models.Index(
+                fields=["overdue_since"],
+                condition=models.Q(is_overdue=True),
+                name="commitment_overdue_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="commitment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=CommitmentKind.values),
+                name="commitment_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline_first_day__lte=models.F("deadline_last_day")),
+                name="commitment_deadline_first_day_not_after_last_day",
+            ),
+            # A deadline is whole or absent: no EDTF without its days, no days without EDTF.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        deadline_edtf="",
+                        deadline_first_day__isnull=True,
+                        deadline_last_day__isnull=True,
+                    )
+                    | models.Q(
+                        ~models.Q(deadline_edtf=""),
+                        deadline_first_day__isnull=False,
+                        deadline_last_day__isnull=False,
+                    )
+                ),
+                name="commitment_deadline_whole_or_absent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_overdue=False, overdue_since__isnull=True)
+                | models.Q(is_overdue=True, overdue_since__isnull=False),
+                name="commitment_overdue_since_iff_overdue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.deadline_last_day is not None
+
+
+class Party(models.Model):
+    """An actor's role in a commitment."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="parties")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="parties")
+    role = models.CharField(max_length=20, choices=PartyRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["commitment_id", "role", "actor_id"]
+        verbose_name_plural = "parties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "actor", "role"], name="party_actor_once_per_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=PartyRole.values), name="party_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} — {self.get_role_display()}"
+
+
+class Citation(models.Model):
+    """A commitment backed by a source: a quote that occurs in the source's text."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="citations")
+    # A cited source cannot be deleted: the evidence would be lost.
+    source = models.ForeignKey("sources.Source", on_delete=models.PROTECT, related_name="citations")
+    # Whitespace folded to single spaces, so that the same quote is the same row.
+    quote = models.TextField()
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # MD5 of the quote, not the quote: a long quote would overflow a B-tree entry.
+            models.UniqueConstraint(
+                models.F("commitment"),
+                models.F("source"),
+                MD5("quote"),
+                name="citation_quote_once_per_commitment",
+            ),
+            models.CheckConstraint(condition=~models.Q(quote=""), name="citation_quote_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"“{self.quote[:80]}” — {self.source.title[:60]}"
+
+
+class StatusChange(models.Model):
+    """One status change, with its evidence. Never updated or deleted: history, not state."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=32, choices=Status.choices)
+    new_status = models.CharField(max_length=32, choices=Status.choices)
+    effective_on = models.DateField()
+    note = models.TextField(blank=True)
+    # RESTRICT, not PROTECT: deleting the whole commitment may take its evidence with it,
+    # but the evidence of a change that stays can never be deleted.
+    evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(help_text="The commitment's version after the change.")
+
+    class Meta:
+        ordering = ["commitment_id", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(new_status__in=Status.values)
+                & models.Q(old_status__in=Status.values),
+                name="status_change_statuses_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(old_status=models.F("new_status")),
+                name="status_change_changes_the_status",
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "version"], name="status_change_one_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_status} → {self.new_status} on {self.effective_on}"
+
+
+class DeadlineChange(models.Model):
+    """One deadline change (or a first deadline), with its reason and evidence."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="deadline_changes"
+    )
+    old_text = models.CharField(max_length=200, blank=True)
+    old_edtf = models.CharField(max_length=100, blank=True)
+    old_first_day = models.DateField(null=True, blank=True)
+    old_last_day = models.DateField(null=True, blank=True)
+    new_text = models.CharField(max_length=200, blank=True)
+    new_edtf = models.CharField(max_length=100, blank=True)
+    new_first_day = models.DateField(null=True, blank=True)
+    new_last_day = models.DateField(null=True, blank=True)
+    effective_on = models.DateField()
+    reason = models.TextField()
+    evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(help_text="The commitment's version after the change.")
+
+    class Meta:
+        ordering = ["commitment_id", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="deadline_change_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["commitment", "version"], name="deadline_change_one_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_text or '—'} → {self.new_text or '—'}"

@@ -1,0 +1,142 @@
+"""The seed dataset: the five source articles and what they propose and promise.
+
+`commitments/seed/dataset.yaml` describes the records; `commitments/seed/articles/` holds the
+articles, stored byte for byte as Source texts. Loading is idempotent: a source already
+loaded (same text hash), an actor (same slug) or a commitment (same reference) is left as it
+is, so a second run changes nothing and staff edits are never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from commitments.models import Actor, Commitment
+from commitments.services import (
+    CitationSpec,
+    PartySpec,
+    actor_create,
+    commitment_create,
+    commitment_record_status_change,
+)
+from sources.dates import partial_date_parse
+from sources.models import Source
+from sources.services import source_create, text_sha256
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+
+
+@dataclass
+class SeedLoadResult:
+    created: dict[str, int] = field(
+        default_factory=lambda: {"sources": 0, "actors": 0, "commitments": 0}
+    )
+    existing: dict[str, int] = field(
+        default_factory=lambda: {"sources": 0, "actors": 0, "commitments": 0}
+    )
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return partial_date_parse(str(value))
+
+
+def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]:
+    sources = {}
+    for item in spec:
+        # Bytes decoded as UTF-8 exactly; no newline translation, so the hash is the file's.
+        text = (SEED_DIR / "articles" / item["file"]).read_bytes().decode("utf-8")
+        existing = Source.objects.filter(text_sha256=text_sha256(text)).first()
+        if existing is not None:
+            sources[item["key"]] = existing
+            result.existing["sources"] += 1
+            continue
+        sources[item["key"]] = source_create(
+            title=item["title"],
+            publisher=item.get("publisher") or "",
+            author=item.get("author") or "",
+            url=item.get("url"),
+            published=item.get("published") or "",
+            kind=item["kind"],
+            language=item.get("language") or "en",
+            text=text,
+        )
+        result.created["sources"] += 1
+    return sources
+
+
+def _load_actors(spec: list[dict], result: SeedLoadResult) -> dict[str, Actor]:
+    actors: dict[str, Actor] = {}
+    for item in spec:  # parents come before their children in the file
+        existing = Actor.objects.filter(slug=item["key"]).first()
+        if existing is not None:
+            actors[item["key"]] = existing
+            result.existing["actors"] += 1
+            continue
+        actors[item["key"]] = actor_create(
+            slug=item["key"],
+            name=item["name"],
+            short_name=item.get("short_name") or "",
+            kind=item["kind"],
+            country=item.get("country") or "",
+            parent=actors[item["parent"]] if item.get("parent") else None,
+        )
+        result.created["actors"] += 1
+    return actors
+
+
+def _load_commitments(
+    spec: list[dict], sources: dict[str, Source], actors: dict[str, Actor], result: SeedLoadResult
+) -> None:
+    commitments: dict[str, Commitment] = {}
+    for item in spec:  # parents come before their milestones in the file
+        existing = Commitment.objects.filter(reference=item["reference"]).first()
+        if existing is not None:
+            commitments[item["reference"]] = existing
+            result.existing["commitments"] += 1
+            continue
+        commitment = commitment_create(
+            reference=item["reference"],
+            title=item["title"],
+            description=item.get("description") or "",
+            kind=item["kind"],
+            status=item["status"],
+            deadline=item.get("deadline"),
+            recurring=bool(item.get("recurring")),
+            parent=commitments[item["parent"]] if item.get("parent") else None,
+            tags=item.get("tags") or [],
+            announced_on=_date(item.get("announced_on")),
+            is_published=True,  # the articles are public
+            parties=[PartySpec(actors[p["actor"]], p["role"]) for p in item.get("parties", [])],
+            citations=[
+                CitationSpec(sources[c["source"]], c["quote"], c.get("note") or "")
+                for c in item.get("citations", [])
+            ],
+        )
+        for change in item.get("status_changes") or []:
+            commitment_record_status_change(
+                commitment=commitment,
+                status=change["status"],
+                effective_on=_date(change["effective_on"]),
+                note=change.get("note") or "",
+                source=sources[change["source"]],
+                quote=change["quote"],
+            )
+        commitments[item["reference"]] = commitment
+        result.created["commitments"] += 1
+
+
+@transaction.atomic
+def seed_data_load(*, directory: Path = SEED_DIR) -> SeedLoadResult:
+    """Load the seed dataset, all or nothing."""
+    spec = yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
+    result = SeedLoadResult()
+    sources = _load_sources(spec["sources"], result)
+    actors = _load_actors(spec["actors"], result)
+    _load_commitments(spec["commitments"], sources, actors, result)
+    return result

@@ -1,0 +1,563 @@
+"""Every write to commitments, actors, parties and citations goes through here.
+
+Each function is one transaction, takes keyword arguments, validates (`full_clean`) before it
+saves, and bumps the commitment's version, which the API uses for ETag and If-Match. Refusals
+are `ValidationError`s keyed by the field that is wrong; a stale `expected_version` is a
+`VersionConflict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from commitments import signals
+from commitments.choices import FINAL_STATUSES, OPEN_STATUSES, PartyRole, Status
+from commitments.deadlines import Deadline, deadline_parse
+from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
+from commitments.selectors import tracker_today
+from sources.models import Source
+from sources.selectors import fold_whitespace, source_text_contains
+
+# Fields `commitment_update` may change. Status and deadline are not among them: each change
+# of those needs evidence and goes through its own service.
+UPDATABLE_FIELDS = (
+    "reference",
+    "title",
+    "description",
+    "kind",
+    "recurring",
+    "parent",
+    "tags",
+    "announced_on",
+    "is_published",
+)
+
+
+class VersionConflict(Exception):
+    """The caller's copy is stale: someone else changed the commitment first."""
+
+    def __init__(self, *, expected: int, current: int):
+        super().__init__(
+            f"The commitment is at version {current}, not {expected}: it was changed by "
+            "someone else. Fetch it again and reapply your change."
+        )
+        self.expected = expected
+        self.current = current
+
+
+@dataclass(frozen=True)
+class PartySpec:
+    actor: Actor
+    role: str
+
+
+@dataclass(frozen=True)
+class CitationSpec:
+    source: Source
+    quote: str
+    note: str = ""
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _search_vector():
+    return (
+        SearchVector("reference", weight="A", config="simple")
+        + SearchVector("title", weight="A", config="english")
+        + SearchVector("description", weight="B", config="english")
+        + SearchVector("deadline_text", weight="C", config="english")
+    )
+
+
+def _lock(commitment: Commitment, expected_version: int | None) -> Commitment:
+    """Lock the row for this transaction; refuse if the caller's version is stale."""
+    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(expected=expected_version, current=locked.version)
+    return locked
+
+
+def _bump_version(commitment: Commitment) -> None:
+    Commitment.objects.filter(pk=commitment.pk).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    commitment.refresh_from_db(fields=["version", "updated_at"])
+
+
+def _normalise_tags(tags: Iterable[str]) -> list[str]:
+    return sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
+
+
+def _parse_deadline_for(field: str, value: str | None) -> Deadline | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return deadline_parse(value)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
+def _apply_deadline(commitment: Commitment, deadline: Deadline | None) -> None:
+    commitment.deadline_text = deadline.text if deadline else ""
+    commitment.deadline_edtf = deadline.edtf if deadline else ""
+    commitment.deadline_first_day = deadline.first_day if deadline else None
+    commitment.deadline_last_day = deadline.last_day if deadline else None
+
+
+def _require_evidence(*, source: Source | None, quote: str | None, errors: dict) -> None:
+    if source is None:
+        errors["source"] = ["This change needs evidence: the source it is based on."]
+    if not quote or not fold_whitespace(quote):
+        errors["quote"] = ["This change needs evidence: a quote from the source."]
+
+
+def _validate_effective_on(effective_on: date | None, errors: dict) -> None:
+    if effective_on is None:
+        errors["effective_on"] = ["The date the change took effect is required."]
+    elif effective_on > tracker_today():
+        errors["effective_on"] = [
+            f"{effective_on.isoformat()} is in the future: record a change once it took effect."
+        ]
+
+
+def _citation_get_or_add(
+    *, commitment: Commitment, source: Source, quote: str, created_by
+) -> Citation:
+    folded = fold_whitespace(quote)
+    existing = Citation.objects.filter(commitment=commitment, source=source, quote=folded).first()
+    if existing is not None:
+        return existing
+    return _citation_create(
+        commitment=commitment, source=source, quote=folded, note="", created_by=created_by
+    )
+
+
+def _citation_create(
+    *, commitment: Commitment, source: Source, quote: str, note: str, created_by
+) -> Citation:
+    folded = fold_whitespace(quote or "")
+    if not folded:
+        raise ValidationError({"quote": ["A citation needs a quote from the source."]})
+    if not source_text_contains(source=source, quote=folded):
+        raise ValidationError(
+            {
+                "quote": [
+                    f"This quote does not occur in the source “{source.title}” (id {source.pk}), "
+                    "even with whitespace folded. Copy it exactly from the source's text."
+                ]
+            }
+        )
+    citation = Citation(
+        commitment=commitment, source=source, quote=folded, note=note, created_by=created_by
+    )
+    try:
+        citation.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:  # the unique constraint, in words users know
+            raise ValidationError(
+                {"quote": ["This quote from this source is already cited for this commitment."]}
+            ) from None
+        raise
+    citation._history_user = created_by
+    citation.save()
+    return citation
+
+
+def _party_create(*, commitment: Commitment, actor: Actor, role: str) -> Party:
+    if role not in PartyRole.values:
+        raise ValidationError(
+            {"role": [f"Unknown role {role!r}; one of: {', '.join(PartyRole.values)}."]}
+        )
+    party = Party(commitment=commitment, actor=actor, role=role)
+    try:
+        party.full_clean()
+    except ValidationError as error:
+        if "__all__" in error.message_dict:
+            raise ValidationError(
+                {"parties": [f"{actor} is already a {role} of this commitment."]}
+            ) from None
+        raise
+    party.save()
+    return party
+
+
+# --- actors ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def actor_create(
+    *,
+    slug: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    country: str = "",
+    parent: Actor | None = None,
+) -> Actor:
+    actor = Actor(
+        slug=slug,
+        name=name,
+        kind=kind,
+        short_name=short_name,
+        country=(country or "").upper(),
+        parent=parent,
+    )
+    actor.full_clean()
+    actor.save()
+    return actor
+
+
+@transaction.atomic
+def actor_update(*, actor: Actor, data: dict) -> Actor:
+    allowed = {"slug", "name", "kind", "short_name", "country", "parent"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    actor = Actor.objects.select_for_update().get(pk=actor.pk)
+    for name, value in data.items():
+        setattr(actor, name, value.upper() if name == "country" and value else value)
+    actor.full_clean()
+    actor.save()
+    return actor
+
+
+# --- commitments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    reference: str,
+    title: str,
+    kind: str,
+    description: str = "",
+    status: str = Status.PROPOSED,
+    deadline: str | None = None,
+    recurring: bool = False,
+    parent: Commitment | None = None,
+    tags: Iterable[str] = (),
+    announced_on: date | None = None,
+    is_published: bool = False,
+    parties: Iterable[PartySpec] = (),
+    citations: Iterable[CitationSpec] = (),
+    created_by=None,
+) -> Commitment:
+    """Create a commitment with its parties and citations, all or nothing.
+
+    The initial status is what the cited evidence supports at the time it is recorded; later
+    changes go through `commitment_record_status_change`.
+    """
+    commitment = Commitment(
+        reference=reference,
+        title=title,
+        description=description,
+        kind=kind,
+        status=status,
+        recurring=recurring,
+        parent=parent,
+        tags=_normalise_tags(tags),
+        announced_on=announced_on,
+        is_published=is_published,
+    )
+    _apply_deadline(commitment, _parse_deadline_for("deadline", deadline))
+    commitment.full_clean()
+    commitment._history_user = created_by
+    commitment.save()
+    for party in parties:
+        _party_create(commitment=commitment, actor=party.actor, role=party.role)
+    for citation in citations:
+        _citation_create(
+            commitment=commitment,
+            source=citation.source,
+            quote=citation.quote,
+            note=citation.note,
+            created_by=created_by,
+        )
+    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    if commitment.has_deadline:
+        signals.deadline_changed.send(sender=Commitment, commitment=commitment)
+    return commitment
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    commitment: Commitment,
+    data: dict,
+    expected_version: int | None = None,
+    parties: Iterable[PartySpec] | None = None,
+    updated_by=None,
+) -> Commitment:
+    """Change plain fields (and, when given, replace the parties). Not status or deadline."""
+    errors = {}
+    if "status" in data:
+        errors["status"] = [
+            "The status changes only with evidence: record a status change instead."
+        ]
+    if "deadline" in data:
+        errors["deadline"] = [
+            "The deadline changes only with a reason and evidence: record a deadline change."
+        ]
+    for name in sorted(set(data) - set(UPDATABLE_FIELDS) - {"status", "deadline"}):
+        errors[name] = ["This field cannot be changed."]
+    if errors:
+        raise ValidationError(errors)
+    commitment = _lock(commitment, expected_version)
+    if "parent" in data and data["parent"] is not None:
+        _refuse_parent_cycle(commitment=commitment, parent=data["parent"])
+    for name, value in data.items():
+        setattr(commitment, name, _normalise_tags(value) if name == "tags" else value)
+    commitment.version = F("version") + 1
+    commitment.full_clean(exclude=["version"])
+    commitment._history_user = updated_by
+    commitment.save()
+    commitment.refresh_from_db()
+    if parties is not None:
+        commitment.parties.all().delete()
+        for party in parties:
+            _party_create(commitment=commitment, actor=party.actor, role=party.role)
+    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    return commitment
+
+
+def _refuse_parent_cycle(*, commitment: Commitment, parent: Commitment) -> None:
+    seen = set()
+    node = parent
+    while node is not None:
+        if node.pk == commitment.pk:
+            raise ValidationError(
+                {"parent": ["A commitment cannot be its own parent, directly or through others."]}
+            )
+        if node.pk in seen:
+            break
+        seen.add(node.pk)
+        node = node.parent
+
+
+@transaction.atomic
+def commitment_set_published(
+    *, commitment: Commitment, is_published: bool, updated_by=None
+) -> Commitment:
+    return commitment_update(
+        commitment=commitment, data={"is_published": is_published}, updated_by=updated_by
+    )
+
+
+@transaction.atomic
+def citation_add(
+    *,
+    commitment: Commitment,
+    source: Source,
+    quote: str,
+    note: str = "",
+    created_by=None,
+    expected_version: int | None = None,
+) -> Citation:
+    commitment = _lock(commitment, expected_version)
+    citation = _citation_create(
+        commitment=commitment, source=source, quote=quote, note=note, created_by=created_by
+    )
+    _bump_version(commitment)
+    return citation
+
+
+@transaction.atomic
+def party_add(
+    *, commitment: Commitment, actor: Actor, role: str, expected_version: int | None = None
+) -> Party:
+    commitment = _lock(commitment, expected_version)
+    party = _party_create(commitment=commitment, actor=actor, role=role)
+    _bump_version(commitment)
+    return party
+
+
+@transaction.atomic
+def commitment_record_status_change(
+    *,
+    commitment: Commitment,
+    status: str,
+    effective_on: date | None,
+    source: Source | None,
+    quote: str | None,
+    note: str = "",
+    recorded_by=None,
+    expected_version: int | None = None,
+) -> StatusChange:
+    """Record a status change backed by a quote from a source. A status may move back
+    (a completed programme reopened), like any change, with evidence."""
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = [f"Unknown status {status!r}; one of: {', '.join(Status.values)}."]
+    _require_evidence(source=source, quote=quote, errors=errors)
+    _validate_effective_on(effective_on, errors)
+    if errors:
+        raise ValidationError(errors)
+    commitment = _lock(commitment, expected_version)
+    if commitment.status == status:
+        raise ValidationError(
+            {"status": [f"The commitment is already {status!r}: a status change must change it."]}
+        )
+    evidence = _citation_get_or_add(
+        commitment=commitment, source=source, quote=quote, created_by=recorded_by
+    )
+    old_status = commitment.status
+    commitment.status = status
+    commitment.version = F("version") + 1
+    commitment._history_user = recorded_by
+    commitment._change_reason = f"status: {old_status} → {status}"
+    commitment.save(update_fields=["status", "version", "updated_at"])
+    commitment.refresh_from_db()
+    change = StatusChange.objects.create(
+        commitment=commitment,
+        old_status=old_status,
+        new_status=status,
+        effective_on=effective_on,
+        note=note,
+        evidence=evidence,
+        recorded_by=recorded_by,
+        version=commitment.version,
+    )
+    signals.status_changed.send(sender=StatusChange, status_change=change)
+    return change
+
+
+@transaction.atomic
+def commitment_change_deadline(
+    *,
+    commitment: Commitment,
+    deadline: str | None,
+    reason: str,
+    effective_on: date | None,
+    source: Source | None,
+    quote: str | None,
+    recorded_by=None,
+    expected_version: int | None = None,
+) -> DeadlineChange:
+    """Move, set or remove a deadline, with a reason and evidence."""
+    errors: dict[str, list[str]] = {}
+    try:
+        new = _parse_deadline_for("deadline", deadline)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        new = None
+    if not reason or not reason.strip():
+        errors["reason"] = ["A deadline change needs a reason."]
+    _require_evidence(source=source, quote=quote, errors=errors)
+    _validate_effective_on(effective_on, errors)
+    if errors:
+        raise ValidationError(errors)
+    commitment = _lock(commitment, expected_version)
+    if (new.edtf if new else "") == commitment.deadline_edtf and (
+        new.text if new else ""
+    ) == commitment.deadline_text:
+        raise ValidationError({"deadline": ["The deadline is unchanged."]})
+    evidence = _citation_get_or_add(
+        commitment=commitment, source=source, quote=quote, created_by=recorded_by
+    )
+    old = {
+        "old_text": commitment.deadline_text,
+        "old_edtf": commitment.deadline_edtf,
+        "old_first_day": commitment.deadline_first_day,
+        "old_last_day": commitment.deadline_last_day,
+    }
+    _apply_deadline(commitment, new)
+    commitment.version = F("version") + 1
+    commitment._history_user = recorded_by
+    commitment._change_reason = f"deadline: {old['old_text'] or '—'} → {new.text if new else '—'}"
+    commitment.save(
+        update_fields=[
+            "deadline_text",
+            "deadline_edtf",
+            "deadline_first_day",
+            "deadline_last_day",
+            "version",
+            "updated_at",
+        ]
+    )
+    commitment.refresh_from_db()
+    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    change = DeadlineChange.objects.create(
+        commitment=commitment,
+        **old,
+        new_text=commitment.deadline_text,
+        new_edtf=commitment.deadline_edtf,
+        new_first_day=commitment.deadline_first_day,
+        new_last_day=commitment.deadline_last_day,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        evidence=evidence,
+        recorded_by=recorded_by,
+        version=commitment.version,
+    )
+    signals.deadline_changed.send(sender=Commitment, commitment=commitment)
+    return change
+
+
+# --- the overdue flag (called by the tracker's deadline scan) --------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueFlagChanges:
+    # (commitment id, the deadline's last day) for each commitment flagged by this call
+    became_overdue: list[tuple[int, date]]
+    cleared: list[int]
+
+
+def commitments_refresh_overdue_flags(
+    *, today: date, commitment_ids: Iterable[int] | None = None
+) -> OverdueFlagChanges:
+    """Set and clear the overdue flag in two set-based UPDATEs; return what changed.
+
+    Overdue: the status is not final and the deadline's last day is before `today`. The flag
+    carries the first day it held (the day after the last day). Rows that already hold the
+    right value are not touched, so a second call changes nothing. Each changed row's version
+    is bumped, because the flag is part of the commitment's representation (its ETag).
+    """
+    table = Commitment._meta.db_table
+    only = "" if commitment_ids is None else "AND id = ANY(%(ids)s)"
+    params = {
+        "today": today,
+        "open": list(OPEN_STATUSES),
+        "final": list(FINAL_STATUSES),
+        "ids": list(commitment_ids or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table}
+               SET is_overdue = TRUE,
+                   overdue_since = deadline_last_day + 1,
+                   version = version + 1
+             WHERE status = ANY(%(open)s)
+               AND deadline_last_day < %(today)s
+               AND overdue_since IS DISTINCT FROM deadline_last_day + 1
+               {only}
+            RETURNING id, deadline_last_day
+            """,
+            params,
+        )
+        became_overdue = [(row[0], row[1]) for row in cursor.fetchall()]
+        cursor.execute(
+            f"""
+            UPDATE {table}
+               SET is_overdue = FALSE, overdue_since = NULL, version = version + 1
+             WHERE is_overdue
+               AND (status = ANY(%(final)s)
+                    OR deadline_last_day IS NULL
+                    OR deadline_last_day >= %(today)s)
+               {only}
+            RETURNING id
+            """,
+            params,
+        )
+        cleared = [row[0] for row in cursor.fetchall()]
+    return OverdueFlagChanges(became_overdue=became_overdue, cleared=cleared)

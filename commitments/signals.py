@@ -1,0 +1,13 @@
+"""Signals the commitments app sends after a write, inside the write's transaction.
+
+They exist so that the tracker (which depends on commitments, never the other way round) can
+record a `status_changed` alert in the same transaction and re-scan the commitment once it
+commits. Receivers must not write to commitments' tables.
+"""
+
+from django.dispatch import Signal
+
+# Sent with `status_change` (a StatusChange).
+status_changed = Signal()
+# Sent with `commitment` after its deadline changed.
+deadline_changed = Signal()

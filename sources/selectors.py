@@ -1,0 +1,22 @@
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import QuerySet
+
+from sources.models import Source
+
+
+def fold_whitespace(text: str) -> str:
+    """Runs of whitespace (spaces, tabs, line breaks) become one space; ends are trimmed."""
+    return " ".join(text.split())
+
+
+def source_text_contains(*, source: Source, quote: str) -> bool:
+    """Does the quote occur in the source's text, with whitespace folded on both sides?"""
+    folded = fold_whitespace(quote)
+    return bool(folded) and folded in fold_whitespace(source.text)
+
+
+def source_search(*, queryset: QuerySet[Source], query: str) -> QuerySet[Source]:
+    """Full-text search over title and text (PostgreSQL, GIN-indexed)."""
+    return queryset.filter(
+        search_vector=SearchQuery(query, config="english", search_type="websearch")
+    )

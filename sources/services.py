@@ -1,0 +1,118 @@
+"""Every write to sources. Each function is one transaction and validates before it saves."""
+
+import hashlib
+
+from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+
+from sources.dates import partial_date_parse
+from sources.models import Source
+from sources.selectors import fold_whitespace
+
+EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published", "kind", "language", "text")
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _search_vector():
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        "text", weight="B", config="english"
+    )
+
+
+def _prepare(source: Source) -> None:
+    source.url = source.url or None  # unique only when given: empty means none
+    source.published = (source.published or "").strip()
+    try:
+        source.published_on = partial_date_parse(source.published)
+    except ValidationError as error:
+        raise ValidationError({"published": error.messages}) from None
+    if not source.text or not source.text.strip():
+        raise ValidationError({"text": ["A source needs its full text."]})
+    source.text_sha256 = text_sha256(source.text)
+    source.full_clean()
+
+
+@transaction.atomic
+def source_create(
+    *,
+    title: str,
+    kind: str,
+    text: str,
+    publisher: str = "",
+    author: str = "",
+    url: str | None = None,
+    published: str = "",
+    language: str = "en",
+    created_by=None,
+) -> Source:
+    source = Source(
+        title=title,
+        kind=kind,
+        text=text,
+        publisher=publisher,
+        author=author,
+        url=url,
+        published=published or "",
+        language=language,
+    )
+    _prepare(source)
+    source._history_user = created_by
+    source.save()
+    Source.objects.filter(pk=source.pk).update(search_vector=_search_vector())
+    return source
+
+
+@transaction.atomic
+def source_update(*, source: Source, data: dict, updated_by=None) -> Source:
+    """Change the given fields. A changed text gets a new hash; the history keeps the old one."""
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    if "text" in data and data["text"] != source.text:
+        _refuse_text_edit_that_drops_quotes(source=source, new_text=data["text"])
+    for name, value in data.items():
+        setattr(source, name, value)
+    _prepare(source)
+    source._history_user = updated_by
+    source.save()
+    Source.objects.filter(pk=source.pk).update(search_vector=_search_vector())
+    return source
+
+
+def _refuse_text_edit_that_drops_quotes(*, source: Source, new_text: str) -> None:
+    """A correction of the text may not remove a passage that a citation quotes."""
+    folded = fold_whitespace(new_text)
+    lost = [
+        quote
+        for quote in source.citations.values_list("quote", flat=True)
+        if fold_whitespace(quote) not in folded
+    ]
+    if lost:
+        raise ValidationError(
+            {
+                "text": [
+                    f"The new text drops {len(lost)} quoted passage(s) that citations rely on, "
+                    f"e.g. “{lost[0][:120]}”. Keep the quoted passages or remove those "
+                    "citations first."
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def source_delete(*, source: Source) -> None:
+    try:
+        source.delete()
+    except ProtectedError as error:
+        count = len(error.protected_objects)
+        raise ValidationError(
+            f"The source “{source.title}” is cited by {count} citation(s) and cannot be "
+            "deleted: the evidence would be lost. Remove the citations first.",
+            code="source_is_cited",
+        ) from None
