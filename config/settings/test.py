@@ -8,3 +8,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 # Tests share a Redis with whatever else runs on the machine: keep their keys apart.
 CACHES["default"]["KEY_PREFIX"] = env("CACHE_KEY_PREFIX", default="tracker-test")
+# Child processes started by tests use Django's test client, whose host is "testserver".
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Serve app static files (admin, API docs) straight from the apps: no collectstatic in tests.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

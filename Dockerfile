@@ -1,0 +1,30 @@
+# The production image: the web server (gunicorn), the Celery worker and beat all run from it.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=config.settings.production
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 tracker
+
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY accounts ./accounts
+COPY sources ./sources
+COPY commitments ./commitments
+COPY tracker ./tracker
+COPY manage.py ./
+RUN pip install .
+
+# Static files are collected at build time; the settings need their variables to import,
+# so build-only placeholders are given here (never used at run time).
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
+    DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://localhost:6379/0 \
+    python manage.py collectstatic --noinput
+
+USER tracker
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,38 @@
+# The two commands: `make run` and `make test`. Both install into .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install openapi bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[local,dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the whole service on http://127.0.0.1:8000 (web + Celery worker + beat).
+## Uses DATABASE_URL / CELERY_BROKER_URL when set, else an embedded PostgreSQL and Redis.
+run: $(STAMP)
+	$(PY) -m config.launcher
+
+## make test: lint, migrations check and the whole test suite against a real PostgreSQL and
+## Redis (DATABASE_URL / CELERY_BROKER_URL, or embedded ones when unset).
+test: $(STAMP) lint
+	$(PY) -m config.embedded -- $(PY) manage.py makemigrations --check --dry-run \
+		--settings=config.settings.test
+	$(PY) -m config.embedded -- $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""No Docker engine runs here, so the compose file and Dockerfile are checked by reading them:
+every module, settings module and file they name must exist in this checkout."""
+
+import importlib.util
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_SERVICES = ("web", "worker", "beat")
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _command_text(service: dict) -> str:
+    command = service["command"]
+    return command if isinstance(command, str) else " ".join(command)
+
+
+def _module_exists(dotted: str) -> bool:
+    return importlib.util.find_spec(dotted) is not None
+
+
+def test_compose_has_the_production_shape():
+    services = _compose()["services"]
+
+    assert set(services) == {"postgres", "redis", *APP_SERVICES}
+    assert services["postgres"]["image"] == "postgres:16"
+    assert services["redis"]["image"] == "redis:7"
+    assert services["beat"]["deploy"]["replicas"] == 1
+
+
+def test_every_service_has_a_healthcheck_except_beat():
+    services = _compose()["services"]
+
+    for name in ("postgres", "redis", "web", "worker"):
+        assert services[name]["healthcheck"]["test"], name
+
+
+def test_data_lives_in_named_volumes():
+    compose = _compose()
+
+    for name in ("postgres", "redis"):
+        for volume in compose["services"][name]["volumes"]:
+            volume_name = volume.split(":", 1)[0]
+            assert volume_name in compose["volumes"], volume
+
+
+def test_app_services_take_their_environment_from_dot_env_and_wait_for_healthy_backends():
+    services = _compose()["services"]
+
+    for name in APP_SERVICES:
+        service = services[name]
+        assert service["env_file"] == ".env"
+        settings_module = service["environment"]["DJANGO_SETTINGS_MODULE"]
+        assert _module_exists(settings_module), settings_module
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_the_web_service_migrates_then_serves_the_wsgi_app_with_gunicorn():
+    command = _command_text(_compose()["services"]["web"])
+
+    assert command.index("manage.py migrate") < command.index("gunicorn")
+    wsgi = re.search(r"gunicorn\s+([\w.]+):(\w+)", command)
+    assert wsgi, command
+    module = importlib.import_module(wsgi.group(1)) if _module_exists(wsgi.group(1)) else None
+    assert module is not None and hasattr(module, wsgi.group(2))
+
+
+def test_worker_and_beat_name_the_celery_app_and_its_scan_task_exists():
+    services = _compose()["services"]
+    for name in ("worker", "beat"):
+        command = _command_text(services[name])
+        app = re.search(r"-A\s+([\w.]+)", command).group(1)
+        assert importlib.import_module(app).app.main == "tracker"
+    assert "worker" in _command_text(services["worker"])
+    assert "beat" in _command_text(services["beat"])
+
+
+def test_the_beat_schedule_names_registered_tasks():
+    from django.conf import settings
+
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, entry["task"]
+
+
+def test_the_dockerfile_copies_what_exists_and_serves_the_wsgi_app():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    for source in re.findall(r"^COPY\s+(.+?)\s+\S+$", dockerfile, flags=re.MULTILINE):
+        for path in source.split():
+            assert (ROOT / path).exists(), f"Dockerfile copies {path}, which does not exist"
+    assert "config.wsgi:application" in dockerfile
+    assert re.search(r"^USER\s+\w+", dockerfile, flags=re.MULTILINE), "runs as root"
+
+
+def test_every_environment_variable_the_settings_read_is_documented_in_env_example():
+    documented = set(
+        re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
+    )
+    read = set()
+    for path in [*(ROOT / "config" / "settings").glob("*.py"), ROOT / "config" / "embedded.py",
+                 ROOT / "config" / "launcher.py"]:
+        text = path.read_text()
+        read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', text))
+        read |= set(re.findall(r'environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', text))
+
+    assert read, "found no variables: the pattern is wrong"
+    assert read - documented == set()
