@@ -34,5 +34,20 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+## make bench: the performance harness (bench/README.md), about 12 minutes; not part of
+## `make test`. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on :6379.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[local,dev,bench]"
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
+## make openapi: regenerate the committed OpenAPI file after an API change (a test compares).
+openapi: $(STAMP)
+	$(PY) -m config.embedded -- $(PY) manage.py spectacular --settings=config.settings.test \
+		--file openapi/v1.yaml --validate --fail-on-warn
+
 clean:
 	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache

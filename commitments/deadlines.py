@@ -40,6 +40,12 @@ _QUARTER = re.compile(
     re.IGNORECASE,
 )
 _YEARS_PLAUSIBLE = range(1900, 2201)
+# Sources print "2025-2027" with an en dash (U+2013) as often as with a hyphen; the words parser
+# reads any other dash as a separator and keeps only the last year ("2027").
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+# EDTF's X is an unspecified digit. Text that uses it and is not valid EDTF must not reach the
+# words parser, which drops the X and reads '2024-1X' (October to December) as January.
+_UNSPECIFIED_DIGIT = re.compile(r"\d[Xx]|[Xx]\d")
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ def deadline_parse(value: str) -> Deadline:
         parsed = parse_edtf(text)
         edtf_value = text
     except Exception:
-        edtf_value = _words_to_edtf(text)
+        if _UNSPECIFIED_DIGIT.search(text):
+            raise _refuse(text, "Cannot understand this deadline") from None
+        edtf_value = _words_to_edtf(_DASHES.sub("-", text))
         if not edtf_value:
             raise _refuse(text, "Cannot understand this deadline") from None
         try:
@@ -93,12 +101,17 @@ def deadline_parse(value: str) -> Deadline:
         # The edtf package invents a far end for open intervals; a deadline needs both ends.
         raise _refuse(text, "A deadline needs a known start and end")
     try:
-        first_day = struct_time_to_date(parsed.lower_strict())
-        last_day = struct_time_to_date(parsed.upper_strict())
-    except Exception:  # open or unknown ends ('2020/..', 'XXXX-11') have no day to keep
+        lower, upper = parsed.lower_strict(), parsed.upper_strict()
+    except Exception:  # an end the edtf package cannot place has no day to keep
         raise _refuse(text, "A deadline needs a known start and end") from None
-    if first_day.year not in _YEARS_PLAUSIBLE or last_day.year not in _YEARS_PLAUSIBLE:
+    # An unknown year ('XXXX-11') comes back as year 0.
+    if lower.tm_year not in _YEARS_PLAUSIBLE or upper.tm_year not in _YEARS_PLAUSIBLE:
         raise _refuse(text, "A deadline needs a known year between 1900 and 2200")
+    try:
+        first_day = struct_time_to_date(lower)
+        last_day = struct_time_to_date(upper)
+    except ValueError:  # the edtf package accepts days the calendar lacks, e.g. 2025-02-29
+        raise _refuse(text, "Cannot understand this deadline") from None
     if last_day < first_day:
         raise _refuse(text, "This interval ends before it starts")
     return Deadline(text=text, edtf=str(parsed), first_day=first_day, last_day=last_day)

@@ -92,6 +92,12 @@ class Commitment(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # Status and deadline changes need evidence and have their own admin pages; these
+        # permissions say who may record them (the "Editors" group has both).
+        permissions = [
+            ("record_status_change", "Can record a status change"),
+            ("record_deadline_change", "Can record a deadline change"),
+        ]
         indexes = [
             GinIndex(fields=["search_vector"], name="commitment_search_gin"),
             GinIndex(fields=["tags"], name="commitment_tags_gin"),
@@ -106,6 +112,21 @@ class Commitment(models.Model):
                 fields=["overdue_since"],
                 condition=models.Q(is_overdue=True),
                 name="commitment_overdue_idx",
+            ),
+            # The overdue flag's UPDATEs (commitments_refresh_overdue_flags): open rows not
+            # yet flagged, and flagged rows whose deadline may have moved later. A third,
+            # for flagged rows gone stale, compares two columns and lives in migration 0004.
+            models.Index(
+                fields=["deadline_last_day"],
+                condition=models.Q(
+                    status__in=OPEN_STATUSES, is_overdue=False, deadline_last_day__isnull=False
+                ),
+                name="commitment_not_overdue_idx",
+            ),
+            models.Index(
+                fields=["deadline_last_day"],
+                condition=models.Q(is_overdue=True, deadline_last_day__isnull=False),
+                name="commitment_overdue_day_idx",
             ),
         ]
         constraints = [

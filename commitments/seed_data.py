@@ -2,8 +2,9 @@
 
 `commitments/seed/dataset.yaml` describes the records; `commitments/seed/articles/` holds the
 articles, stored byte for byte as Source texts. Loading is idempotent: a source already
-loaded (same text hash), an actor (same slug) or a commitment (same reference) is left as it
-is, so a second run changes nothing and staff edits are never overwritten.
+loaded (same text hash), an actor (same slug) or a commitment (same reference), now or before
+a staff edit, is left as it is, so a second run changes nothing and staff edits are never
+overwritten.
 """
 
 from __future__ import annotations
@@ -40,6 +41,20 @@ class SeedLoadResult:
     )
 
 
+def _loaded(model, **key):
+    """The record loaded under this key, even if staff have edited the key since.
+
+    `make run` loads the seed on every start: a source whose text was corrected, or a
+    commitment whose reference was changed, is still the loaded one and must not come back
+    as a duplicate. The audit trail remembers every key a record has had.
+    """
+    current = model.objects.filter(**key).order_by("pk").first()
+    if current is not None:
+        return current
+    ids = model.history.filter(**key).values_list("id", flat=True)
+    return model.objects.filter(pk__in=ids).order_by("pk").first()
+
+
 def _date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -51,7 +66,7 @@ def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]
     for item in spec:
         # Bytes decoded as UTF-8 exactly; no newline translation, so the hash is the file's.
         text = (SEED_DIR / "articles" / item["file"]).read_bytes().decode("utf-8")
-        existing = Source.objects.filter(text_sha256=text_sha256(text)).first()
+        existing = _loaded(Source, text_sha256=text_sha256(text))
         if existing is not None:
             sources[item["key"]] = existing
             result.existing["sources"] += 1
@@ -73,7 +88,7 @@ def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]
 def _load_actors(spec: list[dict], result: SeedLoadResult) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
     for item in spec:  # parents come before their children in the file
-        existing = Actor.objects.filter(slug=item["key"]).first()
+        existing = _loaded(Actor, slug=item["key"])
         if existing is not None:
             actors[item["key"]] = existing
             result.existing["actors"] += 1
@@ -95,7 +110,7 @@ def _load_commitments(
 ) -> None:
     commitments: dict[str, Commitment] = {}
     for item in spec:  # parents come before their milestones in the file
-        existing = Commitment.objects.filter(reference=item["reference"]).first()
+        existing = _loaded(Commitment, reference=item["reference"])
         if existing is not None:
             commitments[item["reference"]] = existing
             result.existing["commitments"] += 1

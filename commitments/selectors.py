@@ -7,10 +7,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from commitments.models import Commitment, DeadlineChange, StatusChange
+from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
 
 
 def tracker_today() -> date:
@@ -53,3 +54,112 @@ def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:
         HistoryEntry("deadline", c.recorded_at, c) for c in deadlines
     ]
     return sorted(entries, key=lambda entry: (entry.recorded_at, entry.change.version))
+
+
+# --- the API's reads --------------------------------------------------------------------------
+
+
+def commitments_for_api(*, user) -> QuerySet[Commitment]:
+    """Commitments `user` may see, with what the API shape needs: one query per page for the
+    rows, one for their parties (with actors), one for their citations (with sources)."""
+    return (
+        commitments_visible_to(user)
+        .defer("search_vector")
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("actor").only(
+                    "id",
+                    "commitment_id",
+                    "role",
+                    "actor__id",
+                    "actor__slug",
+                    "actor__name",
+                    "actor__kind",
+                    "actor__updated_at",
+                ),
+            ),
+            Prefetch(
+                "citations",
+                # Only the brief source: its full text can be long, and no view needs it here.
+                queryset=Citation.objects.select_related("source").only(
+                    "id",
+                    "commitment_id",
+                    "quote",
+                    "note",
+                    "created_at",
+                    "source__id",
+                    "source__title",
+                    "source__publisher",
+                    "source__updated_at",
+                ),
+            ),
+        )
+    )
+
+
+def commitments_with_party(
+    queryset: QuerySet[Commitment],
+    *,
+    actors=(),
+    roles: list[str] | tuple = (),
+    countries: list[str] | tuple = (),
+) -> QuerySet[Commitment]:
+    """Commitments with one party that meets every condition given (actor, role, the actor's
+    country): `actor=osce&role=partner` means OSCE *as* partner. A semi-join, so no
+    duplicates and no DISTINCT."""
+    parties = Party.objects.all()
+    if actors:
+        parties = parties.filter(actor__in=list(actors))
+    if roles:
+        parties = parties.filter(role__in=list(roles))
+    if countries:
+        parties = parties.filter(actor__country__in=[c.upper() for c in countries])
+    return queryset.filter(id__in=parties.values("commitment_id"))
+
+
+def commitments_citing(queryset: QuerySet[Commitment], *, sources) -> QuerySet[Commitment]:
+    return queryset.filter(
+        id__in=Citation.objects.filter(source__in=list(sources)).values("commitment_id")
+    )
+
+
+def commitments_tagged(queryset: QuerySet[Commitment], *, tags: list[str]) -> QuerySet[Commitment]:
+    """Commitments carrying every one of the tags (GIN-indexed array containment)."""
+    return queryset.filter(tags__contains=sorted({tag.lower() for tag in tags}))
+
+
+def commitments_search(queryset: QuerySet[Commitment], *, query: str) -> QuerySet[Commitment]:
+    """Full text over reference, title, description and deadline, in web-search syntax
+    ("quoted phrase", or, -excluded); PostgreSQL never refuses such a query."""
+    return queryset.filter(
+        search_vector=SearchQuery(query, config="english", search_type="websearch")
+    )
+
+
+def actors_for_api() -> QuerySet[Actor]:
+    return Actor.objects.all()
+
+
+def actor_detail_for_api(*, user) -> QuerySet[Actor]:
+    """Actors with their roles in the commitments `user` may see (`visible_parties`)."""
+    visible = commitments_visible_to(user).values("id")
+    return Actor.objects.prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=Party.objects.filter(commitment_id__in=visible)
+            .select_related("commitment")
+            .only(
+                "id",
+                "actor_id",
+                "role",
+                "commitment__id",
+                "commitment__reference",
+                "commitment__title",
+                "commitment__status",
+                "commitment__is_overdue",
+            )
+            .order_by("commitment__reference", "role"),
+            to_attr="visible_parties",
+        )
+    )

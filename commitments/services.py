@@ -80,7 +80,10 @@ def _search_vector():
 
 def _lock(commitment: Commitment, expected_version: int | None) -> Commitment:
     """Lock the row for this transaction; refuse if the caller's version is stale."""
-    locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    # NO KEY UPDATE: writers of this commitment still queue behind each other, but a row that
+    # merely references it (an alert, a citation: the foreign key check takes KEY SHARE) is not
+    # blocked — else the tracker's alert insert and a status change could deadlock.
+    locked = Commitment.objects.select_for_update(no_key=True).get(pk=commitment.pk)
     if expected_version is not None and locked.version != expected_version:
         raise VersionConflict(expected=expected_version, current=locked.version)
     return locked
@@ -316,7 +319,9 @@ def commitment_update(
         _refuse_parent_cycle(commitment=commitment, parent=data["parent"])
     for name, value in data.items():
         setattr(commitment, name, _normalise_tags(value) if name == "tags" else value)
-    commitment.version = F("version") + 1
+    # A number, not F("version") + 1: the history record copies the field into an INSERT,
+    # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
+    commitment.version += 1
     commitment.full_clean(exclude=["version"])
     commitment._history_user = updated_by
     commitment.save()
@@ -404,14 +409,21 @@ def commitment_record_status_change(
     commitment = _lock(commitment, expected_version)
     if commitment.status == status:
         raise ValidationError(
-            {"status": [f"The commitment is already {status!r}: a status change must change it."]}
+            {
+                "status": [
+                    f"The commitment is already {commitment.status!r}: a status change must "
+                    "change it."
+                ]
+            }
         )
     evidence = _citation_get_or_add(
         commitment=commitment, source=source, quote=quote, created_by=recorded_by
     )
     old_status = commitment.status
     commitment.status = status
-    commitment.version = F("version") + 1
+    # A number, not F("version") + 1: the history record copies the field into an INSERT,
+    # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
+    commitment.version += 1
     commitment._history_user = recorded_by
     commitment._change_reason = f"status: {old_status} → {status}"
     commitment.save(update_fields=["status", "version", "updated_at"])
@@ -470,7 +482,9 @@ def commitment_change_deadline(
         "old_last_day": commitment.deadline_last_day,
     }
     _apply_deadline(commitment, new)
-    commitment.version = F("version") + 1
+    # A number, not F("version") + 1: the history record copies the field into an INSERT,
+    # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
+    commitment.version += 1
     commitment._history_user = recorded_by
     commitment._change_reason = f"deadline: {old['old_text'] or '—'} → {new.text if new else '—'}"
     commitment.save(
@@ -515,31 +529,37 @@ class OverdueFlagChanges:
 def commitments_refresh_overdue_flags(
     *, today: date, commitment_ids: Iterable[int] | None = None
 ) -> OverdueFlagChanges:
-    """Set and clear the overdue flag in two set-based UPDATEs; return what changed.
+    """Set and clear the overdue flag with set-based UPDATEs; return what changed.
 
     Overdue: the status is not final and the deadline's last day is before `today`. The flag
     carries the first day it held (the day after the last day). Rows that already hold the
     right value are not touched, so a second call changes nothing. Each changed row's version
-    is bumped, because the flag is part of the commitment's representation (its ETag).
+    and updated_at move, because the flag is part of the commitment's representation (its
+    ETag), and clients that sync by `updated_at` must see it change.
+
+    Each statement reads only the rows a partial index names (see Commitment.Meta.indexes and
+    migration 0004), so a scan with nothing to do costs index probes, not a pass over every
+    overdue row: 1. open, not yet flagged, past due; 2. flagged but stale (final status, no
+    deadline, or a deadline moved to another past day); 3. flagged, deadline moved to today
+    or later. The WHERE clauses repeat the index predicates word for word so that PostgreSQL
+    can prove the index applies.
     """
     table = Commitment._meta.db_table
     only = "" if commitment_ids is None else "AND id = ANY(%(ids)s)"
-    params = {
-        "today": today,
-        "open": list(OPEN_STATUSES),
-        "final": list(FINAL_STATUSES),
-        "ids": list(commitment_ids or []),
-    }
+    params = {"today": today, "ids": list(commitment_ids or [])}
+    final = ", ".join(f"'{status}'" for status in FINAL_STATUSES)  # our constants, not input
+    open_ = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+    stays_overdue = (
+        f"(status IN ({open_}) AND deadline_last_day IS NOT NULL AND deadline_last_day < %(today)s)"
+    )
+    touched = "version = version + 1, updated_at = now()"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {table}
-               SET is_overdue = TRUE,
-                   overdue_since = deadline_last_day + 1,
-                   version = version + 1
-             WHERE status = ANY(%(open)s)
+               SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, {touched}
+             WHERE status IN ({open_}) AND NOT is_overdue AND deadline_last_day IS NOT NULL
                AND deadline_last_day < %(today)s
-               AND overdue_since IS DISTINCT FROM deadline_last_day + 1
                {only}
             RETURNING id, deadline_last_day
             """,
@@ -549,15 +569,32 @@ def commitments_refresh_overdue_flags(
         cursor.execute(
             f"""
             UPDATE {table}
-               SET is_overdue = FALSE, overdue_since = NULL, version = version + 1
+               SET is_overdue = {stays_overdue},
+                   overdue_since = CASE WHEN {stays_overdue} THEN deadline_last_day + 1 END,
+                   {touched}
              WHERE is_overdue
-               AND (status = ANY(%(final)s)
-                    OR deadline_last_day IS NULL
-                    OR deadline_last_day >= %(today)s)
+               AND (status IN ({final}) OR deadline_last_day IS NULL
+                    OR overdue_since <> deadline_last_day + 1)
+               {only}
+            RETURNING id, is_overdue, deadline_last_day
+            """,
+            params,
+        )
+        stale = cursor.fetchall()
+        cursor.execute(
+            f"""
+            UPDATE {table}
+               SET is_overdue = FALSE, overdue_since = NULL, {touched}
+             WHERE is_overdue AND deadline_last_day IS NOT NULL
+               AND deadline_last_day >= %(today)s
                {only}
             RETURNING id
             """,
             params,
         )
-        cleared = [row[0] for row in cursor.fetchall()]
+        moved_later = [row[0] for row in cursor.fetchall()]
+    # A flagged commitment whose deadline moved to another past day is overdue anew, for
+    # its new last day: it is reported as such (the tracker records an alert for that day).
+    became_overdue += [(row[0], row[2]) for row in stale if row[1]]
+    cleared = [row[0] for row in stale if not row[1]] + moved_later
     return OverdueFlagChanges(became_overdue=became_overdue, cleared=cleared)

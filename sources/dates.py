@@ -4,7 +4,6 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from edtf import parse_edtf, struct_time_to_date
 
 
 def partial_date_parse(value: str) -> date | None:
@@ -15,13 +14,16 @@ def partial_date_parse(value: str) -> date | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    # ASCII digits only: `\d` alone also matches other scripts' digits, e.g. full-width ones.
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value, flags=re.ASCII):
         raise ValidationError(
             f"Not a partial date: {value!r}. Use 'YYYY-MM-DD', 'YYYY-MM', 'YYYY', or leave it "
             "empty when the date is unknown.",
             code="invalid_partial_date",
         )
+    # Not the edtf parser: it reads '2024-21' as spring and '2024-35' as a quarter, not months.
+    year, month, day = ([int(part) for part in value.split("-")] + [1, 1])[:3]
     try:
-        return struct_time_to_date(parse_edtf(value).lower_strict())
-    except Exception:  # the edtf parser refuses impossible days such as 2024-02-30
+        return date(year, month, day)
+    except ValueError:  # month 13, 2024-02-30, year 0
         raise ValidationError(f"Not a real date: {value!r}.", code="invalid_partial_date") from None

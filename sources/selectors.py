@@ -20,3 +20,12 @@ def source_search(*, queryset: QuerySet[Source], query: str) -> QuerySet[Source]
     return queryset.filter(
         search_vector=SearchQuery(query, config="english", search_type="websearch")
     )
+
+
+def sources_for_api() -> QuerySet[Source]:
+    """Sources for lists: without the full text, which can be long."""
+    return Source.objects.defer("text", "search_vector")
+
+
+def source_detail_for_api() -> QuerySet[Source]:
+    return Source.objects.defer("search_vector")

@@ -1,20 +1,41 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from tests.factories import make_commitment, make_source, make_user
 
 
+def _cache_keys_delete() -> None:
+    """Delete this run's cache keys only. `cache.clear()` is a FLUSHDB, which would also
+    delete Celery's queues when the cache and the broker share a Redis database."""
+    client = cache._cache.get_client(write=True)
+    pattern = f"{settings.CACHES['default']['KEY_PREFIX']}:*"
+    keys = list(client.scan_iter(match=pattern, count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Throttle counters and feed markers live in the real Redis: start each test clean."""
-    cache.clear()
+    _cache_keys_delete()
     yield
-    cache.clear()
+    _cache_keys_delete()
 
 
 @pytest.fixture
 def staff_user(db):
     return make_user(username="staff", is_staff=True)
+
+
+@pytest.fixture
+def editor(db):
+    """A staff member in the "Editors" group (created by a commitments data migration)."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(username="editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
 
 
 @pytest.fixture

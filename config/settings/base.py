@@ -42,6 +42,7 @@ THIRD_PARTY_APPS = [
     "simple_history",
 ]
 LOCAL_APPS = [
+    "accounts",
     "sources",
     "commitments",
     "tracker",
@@ -177,4 +178,76 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# --- The JSON API (v1): DRF and its OpenAPI schema --------------------------------------------
+# The shared defaults live in config/api/ (see its __init__ for what each class does).
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the browsable API
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsStaffOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api.throttling.AnonRateThrottle",
+        "config.api.throttling.UserRateThrottle",
+    ],
+    # "<requests>/<s|min|hour|day>", counted in Redis per client address (anonymous) or per
+    # user (with a token).
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/min"),
+        "user": env("API_THROTTLE_USER", default="600/min"),
+    },
+    # Proxies in front that append to X-Forwarded-For (1 behind one load balancer): the
+    # anonymous limit counts the client's address, not the proxy's. Empty: no proxy.
+    "NUM_PROXIES": int(env("API_NUM_PROXIES", default="") or 0) or None,
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.KeysetCursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.api.ordering.WhitelistOrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ApiContentNegotiation",
+    "EXCEPTION_HANDLER": "config.api.exceptions.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.ApiAutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Commitment tracker API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "What governments and international bodies proposed or promised, when it is due, who "
+        "is on the hook, and the evidence for every claim.\n\n"
+        "**Access.** Anyone reads published records, throttled per address. A token "
+        "(`Authorization: Bearer <token>`, from `manage.py create_api_token`) raises the "
+        "limit; writes need a staff user's token. Drafts are visible to staff only.\n\n"
+        "**Lists** use cursor pagination: follow `next`; `page_size` is at most 200. "
+        "`?format=csv` streams every matching row as CSV.\n\n"
+        "**Conditional requests.** Details carry an ETag; send it in If-None-Match for a "
+        "304, or in If-Match on a write for a 412 instead of overwriting someone's change.\n\n"
+        "**Errors** are RFC 9457 problem details (`application/problem+json`); a 400 lists "
+        "each wrong field in `errors` with the reason."
+    ),
+    "LICENSE": {"name": "AGPL-3.0-or-later"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Docs served from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatus": "commitments.choices.Status",
+        "CommitmentKind": "commitments.choices.CommitmentKind",
+        "ActorKind": "commitments.choices.ActorKind",
+        "PartyRole": "commitments.choices.PartyRole",
+        "SourceKind": "sources.choices.SourceKind",
+    },
 }

@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from sources.api.views import SourceViewSet
+
+router = SimpleRouter()
+router.register("sources", SourceViewSet, basename="source")
+
+urlpatterns = router.urls

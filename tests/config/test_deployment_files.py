@@ -106,8 +106,11 @@ def test_every_environment_variable_the_settings_read_is_documented_in_env_examp
         re.findall(r"^([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
     )
     read = set()
-    for path in [*(ROOT / "config" / "settings").glob("*.py"), ROOT / "config" / "embedded.py",
-                 ROOT / "config" / "launcher.py"]:
+    for path in [
+        *(ROOT / "config" / "settings").glob("*.py"),
+        ROOT / "config" / "embedded.py",
+        ROOT / "config" / "launcher.py",
+    ]:
         text = path.read_text()
         read |= set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', text))
         read |= set(re.findall(r'environ\.get\(\s*"([A-Z][A-Z0-9_]+)"', text))

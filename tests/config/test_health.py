@@ -70,8 +70,9 @@ def test_health_is_503_naming_the_broker_when_it_is_down():
     assert answer["status"] == 503
     assert answer["body"]["checks"]["database"] == "ok"
     assert answer["body"]["checks"]["broker"].startswith("down: ")
-    assert "Connection refused" in answer["body"]["checks"]["broker"] or "111" in (
-        answer["body"]["checks"]["broker"]
+    assert (
+        "Connection refused" in answer["body"]["checks"]["broker"]
+        or "111" in (answer["body"]["checks"]["broker"])
     )
 
 

@@ -1,0 +1,173 @@
+"""What the bench asks of the project's own code, each in a fresh child process.
+
+    python -m bench.django_child probe      which scenarios the URL map and imports offer
+    python -m bench.django_child prepare    one real deadline scan of the API dataset (alerts)
+    python -m bench.django_child scan       the real deadline scan, timed, then idle re-scans
+    python -m bench.django_child idle       idle re-scans only (of data already scanned)
+
+The harness sets the environment (production settings, the bench's database and Redis).
+Each command prints one JSON object as its last line of standard output. A child process per
+scan, so that its peak memory (ru_maxrss) is the scan's and nothing else's.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+
+
+def _setup() -> None:
+    import os
+
+    import django
+
+    django.setup()
+    names = [n for n in os.environ.get("BENCH_EXPERIMENTS", "").split(",") if n]
+    if names:
+        from bench.experiments import apply
+
+        apply(names)
+
+
+def _rss_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def probe() -> dict:
+    """Scenarios that exist: URLs that resolve, services that import."""
+    _setup()
+    from django.urls import Resolver404, resolve
+
+    def resolves(path: str) -> bool:
+        try:
+            resolve(path)
+        except Resolver404:
+            return False
+        return True
+
+    found = {
+        "commitment_list": resolves("/api/v1/commitments/"),
+        "commitment_detail": resolves("/api/v1/commitments/1/"),
+        "alerts": resolves("/api/v1/alerts/"),
+        "stats": resolves("/api/v1/stats/"),
+    }
+    try:
+        from tracker.services import deadlines_scan  # noqa: F401
+
+        found["scan"] = True
+    except ImportError:
+        found["scan"] = False
+    try:
+        from tracker.models import Alert
+
+        found["alert_table"] = Alert._meta.db_table
+    except ImportError:
+        found["alert_table"] = None
+    return found
+
+
+def prepare() -> dict:
+    """Flag the API dataset's overdue commitments and record their alerts, as the clock would."""
+    _setup()
+    started = time.perf_counter()
+    try:
+        from tracker.services import deadlines_scan
+    except ImportError:
+        from commitments.selectors import tracker_today
+        from commitments.services import commitments_refresh_overdue_flags
+
+        changes = commitments_refresh_overdue_flags(today=tracker_today())
+        return {
+            "with": "commitments_refresh_overdue_flags",
+            "flagged": len(changes.became_overdue),
+            "seconds": time.perf_counter() - started,
+        }
+    summary = deadlines_scan()
+    return {
+        "with": "deadlines_scan",
+        "flagged": len(summary.became_overdue),
+        "alerts": summary.alerts_created,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def scan(idle_repeats: int = 3) -> dict:
+    """One full scan through the service, then `idle_repeats` scans with nothing to do."""
+    _setup()
+    import gc
+
+    from django.db import connection
+
+    from tracker.services import deadlines_scan
+
+    connection.ensure_connection()  # not part of the scan's time
+    gc.collect()
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    summary = deadlines_scan()
+    seconds = time.perf_counter() - started
+    full = {
+        "seconds": seconds,
+        "flagged": len(summary.became_overdue),
+        "cleared": len(summary.no_longer_overdue),
+        "alerts": summary.alerts_created,
+        "skipped": summary.skipped,
+    }
+    del summary
+    idle = []
+    for _ in range(idle_repeats):
+        started = time.perf_counter()
+        again = deadlines_scan()
+        idle.append(
+            {
+                "seconds": time.perf_counter() - started,
+                "changed": again.changed,
+                "skipped": again.skipped,
+            }
+        )
+    return {
+        "full": full,
+        "idle": idle,
+        "rss_before_mb": rss_before,
+        "peak_rss_mb": _rss_mb(),
+    }
+
+
+def idle(repeats: int = 3) -> dict:
+    """Scans with nothing to do, only (the data already scanned)."""
+    _setup()
+    from django.db import connection
+
+    from tracker.services import deadlines_scan
+
+    connection.ensure_connection()
+    runs = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        again = deadlines_scan()
+        runs.append({"seconds": time.perf_counter() - started, "changed": again.changed})
+    return {"idle": runs, "peak_rss_mb": _rss_mb()}
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else ""
+    if command == "probe":
+        result = probe()
+    elif command == "prepare":
+        result = prepare()
+    elif command == "scan":
+        result = scan()
+    elif command == "idle":
+        result = idle()
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    print(json.dumps(result, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

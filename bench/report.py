@@ -1,0 +1,280 @@
+"""The results as a Markdown table (bench/out/results.md) and a plot (bench/out/throughput.png).
+
+Every number is the median of the repeated runs; ratios are ours divided by the baseline's in
+the same run, so that the machine's noise and speed cancel out as far as they can.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+# Scenario name → how the table names it.
+LABELS = {
+    "list": "list (page of 50, filtered)",
+    "detail": "detail",
+    "alerts_304": "alerts poll → 304",
+    "alerts_200": "alerts poll → 200",
+    "stats": "stats",
+}
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def _ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}x"
+
+
+def http_table(results: dict) -> list[str]:
+    lines = [
+        "| endpoint | conc. | ours req/s | ours p50 ms | ours p99 ms | ours errors "
+        "| baseline req/s | baseline p50 ms | baseline p99 ms | baseline errors "
+        "| req/s ratio | p99 ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, scenario in results.get("http", {}).items():
+        label = LABELS.get(name, name)
+        if not scenario.get("available"):
+            lines.append(
+                f"| {label} | — | not available: {scenario.get('reason', '')} |" + " |" * 9
+            )
+            continue
+        ours = scenario["points"].get("ours", {})
+        base = scenario["points"].get("baseline", {})
+        for concurrency in sorted(ours, key=int):
+            o = ours[concurrency]
+            b = base.get(concurrency)
+            rps_ratio = o["requests_per_s"] / b["requests_per_s"] if b else None
+            p99_ratio = o["p99_ms"] / b["p99_ms"] if b and b["p99_ms"] else None
+            lines.append(
+                f"| {label} | {concurrency} | {_num(o['requests_per_s'])} | {_num(o['p50_ms'], 2)} "
+                f"| {_num(o['p99_ms'], 2)} | {o['errors']} "
+                f"| {_num(b['requests_per_s']) if b else '—'} "
+                f"| {_num(b['p50_ms'], 2) if b else '—'} | {_num(b['p99_ms'], 2) if b else '—'} "
+                f"| {b['errors'] if b else '—'} | {_ratio(rps_ratio)} | {_ratio(p99_ratio)} |"
+            )
+    return lines
+
+
+def experiments_table(results: dict) -> list[str]:
+    """The app with candidate fixes (bench/experiments.py) beside the app as it is."""
+    names = results.get("meta", {}).get("experiments")
+    if not names:
+        return []
+    lines = [
+        f"Experiment: the app with `{names}` applied (bench/experiments.py), same run.",
+        "",
+        "| endpoint | conc. | ours req/s | experiment req/s | speed-up | ours p99 ms "
+        "| experiment p99 ms | experiment / baseline req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, scenario in results.get("http", {}).items():
+        points = scenario.get("points") or {}
+        if "experiment" not in points:
+            continue
+        for c in sorted(points["ours"], key=int):
+            o, e = points["ours"][c], points["experiment"][c]
+            b = (points.get("baseline") or {}).get(c)
+            lines.append(
+                f"| {LABELS.get(name, name)} | {c} | {_num(o['requests_per_s'])} "
+                f"| {_num(e['requests_per_s'])} "
+                f"| {_ratio(e['requests_per_s'] / o['requests_per_s'])} "
+                f"| {_num(o['p99_ms'], 2)} | {_num(e['p99_ms'], 2)} "
+                f"| {_ratio(e['requests_per_s'] / b['requests_per_s']) if b else '—'} |"
+            )
+    if len(lines) == 4:  # no HTTP scenario ran with the experiments
+        lines = [lines[0]]
+    csv, csv_e = results.get("csv") or {}, results.get("csv_experiment") or {}
+    if csv.get("available") and csv_e.get("available"):
+        lines += [
+            "",
+            f"CSV export of {csv['rows']:,} rows: {csv['seconds']:.2f}s → {csv_e['seconds']:.2f}s, "
+            f"worker peak RSS {csv['peak_rss_mb']:.0f} → {csv_e['peak_rss_mb']:.0f} MB.",
+        ]
+    return lines
+
+
+def targets_table(results: dict) -> list[str]:
+    lines = ["| target | goal | measured | met |", "|---|---|---|---|"]
+    for target in results.get("targets", []):
+        met = {True: "yes", False: "**no**", None: "n/a"}[target["met"]]
+        lines.append(f"| {target['name']} | {target['goal']} | {target['measured']} | {met} |")
+    return lines
+
+
+def csv_lines(results: dict) -> list[str]:
+    csv = results.get("csv") or {}
+    if not csv.get("available"):
+        return [f"CSV export: not available ({csv.get('reason', 'not run')})."]
+    cut = (
+        []
+        if csv.get("complete", True)
+        else [
+            f"**The export was cut short**: {csv['rows']:,} of {csv['expected_rows']:,} rows "
+            f"arrived ({csv['error']}).",
+            "",
+        ]
+    )
+    return [
+        *cut,
+        "| CSV export | median | runs |",
+        "|---|---:|---|",
+        f"| rows | {csv['rows']:,} | |",
+        f"| seconds to the last byte | {_num(csv['seconds'], 2)} "
+        f"| {', '.join(_num(s, 2) for s in csv['runs_seconds'])} |",
+        f"| MB sent | {_num(csv['megabytes'], 1)} | |",
+        f"| serving worker's peak RSS, MB | {_num(csv['peak_rss_mb'])} "
+        f"| {', '.join(_num(s) for s in csv['runs_peak_rss_mb'])} |",
+        f"| the same worker's RSS before, MB | {_num(csv['rss_before_mb'])} | |",
+    ]
+
+
+def scan_lines(results: dict) -> list[str]:
+    scan = results.get("scan") or {}
+    if not scan.get("available"):
+        return [f"Deadline scan: not available ({scan.get('reason', 'not run')})."]
+    lines = [
+        "| deadline scan | median s | runs |",
+        "|---|---:|---|",
+        f"| raw UPDATE (one statement, same rows) | {_num(scan['raw_seconds'], 3)} "
+        f"| {', '.join(_num(s, 3) for s in scan['runs']['raw'])} |",
+    ]
+    if scan["runs"].get("raw_with_alerts"):
+        lines.append(
+            f"| raw UPDATE + INSERT of the overdue alerts (one statement) "
+            f"| {_num(scan['raw_with_alerts_seconds'], 3)} "
+            f"| {', '.join(_num(s, 3) for s in scan['runs']['raw_with_alerts'])} |"
+        )
+    lines += [
+        f"| `tracker.services.deadlines_scan` | {_num(scan['service_seconds'], 3)} "
+        f"| {', '.join(_num(s, 3) for s in scan['runs']['service'])} |",
+        f"| idle re-scan, right after the full scan | {_num(scan['idle_seconds'] * 1000, 1)} ms "
+        f"| {', '.join(_num(s * 1000, 1) for s in scan['runs']['idle'])} ms |",
+        f"| idle re-scan, after VACUUM (steady state) "
+        f"| {_num(scan['idle_steady_seconds'] * 1000, 1)} ms "
+        f"| {', '.join(_num(s * 1000, 1) for s in scan['runs']['idle_steady'])} ms |",
+        f"| worker peak RSS | {_num(scan['peak_rss_mb'])} MB "
+        f"| {', '.join(_num(s) for s in scan['runs']['peak_rss_mb'])} |",
+        "",
+        f"{scan['rows']:,} commitments; {scan['flagged']:,} flagged overdue per scan "
+        f"({scan['flagged'] / scan['rows']:.1%}); {scan['alerts']:,} alerts recorded per scan.",
+    ]
+    experiment = scan.get("experiment")
+    if experiment:
+        lines += [
+            "",
+            "With `scan_only_what_changed` (bench/experiments.py: two partial indexes and the "
+            f"clearing UPDATE restated): full scan {experiment['service']:.2f}s, idle re-scan "
+            f"{experiment['idle'] * 1000:.1f} ms right after it, "
+            f"{experiment['idle_steady'] * 1000:.1f} ms after VACUUM.",
+        ]
+    return lines
+
+
+def meta_lines(results: dict) -> list[str]:
+    meta = results.get("meta", {})
+    return [
+        f"- when: {meta.get('finished_at', '?')}; commit {meta.get('commit', '?')}",
+        f"- machine: {meta.get('cpu', '?')}, {meta.get('cores', '?')} cores, "
+        f"{meta.get('memory_gb', '?')} GB; load average before/after "
+        f"{meta.get('load_before', '?')} / {meta.get('load_after', '?')}",
+        f"- software: PostgreSQL {meta.get('postgres', '?')}, Python {meta.get('python', '?')}, "
+        f"Django {meta.get('django', '?')}, gunicorn {meta.get('gunicorn', '?')}, "
+        f"wrk {meta.get('wrk', '?')}",
+        f"- servers: gunicorn {meta.get('gunicorn_args', '?')} for both, on loopback",
+        f"- load: wrk, {meta.get('seconds', '?')} s per point, median of "
+        f"{meta.get('repeats', '?')} runs, concurrency {meta.get('concurrency', '?')}",
+        f"- data: {meta.get('data', '?')}",
+        f"- command: `{meta.get('command', 'make bench')}`; wall time "
+        f"{_num(meta.get('wall_seconds'), 0)} s",
+    ]
+
+
+def markdown(results: dict) -> str:
+    parts = [
+        "# Benchmark results",
+        "",
+        *meta_lines(results),
+        "",
+        "## Targets",
+        "",
+        *targets_table(results),
+        "",
+        "## HTTP (medians)",
+        "",
+        *http_table(results),
+        "",
+        "## CSV export",
+        "",
+        *csv_lines(results),
+        "",
+        "## Deadline scan",
+        "",
+        *scan_lines(results),
+    ]
+    experiments = experiments_table(results)
+    if experiments:
+        parts += ["", "## Experiments", "", *experiments]
+    notes = results.get("notes") or []
+    if notes:
+        parts += ["", "## Notes", "", *[f"- {note}" for note in notes]]
+    return "\n".join(parts) + "\n"
+
+
+def plot(results: dict, path: Path) -> Path | None:
+    """Throughput against concurrency, one panel per endpoint, ours beside the baseline."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    scenarios = [(name, s) for name, s in results.get("http", {}).items() if s.get("available")]
+    if not scenarios:
+        return None
+    columns = min(3, len(scenarios))
+    rows = math.ceil(len(scenarios) / columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.8 * rows), squeeze=False)
+    for index, (name, scenario) in enumerate(scenarios):
+        axis = axes[index // columns][index % columns]
+        for server, style in (("ours", "o-"), ("baseline", "s--"), ("experiment", "^:")):
+            points = scenario["points"].get(server) or {}
+            if not points:
+                continue
+            xs = sorted(points, key=int)
+            axis.plot(
+                [int(x) for x in xs],
+                [points[x]["requests_per_s"] for x in xs],
+                style,
+                label={
+                    "ours": "Django API",
+                    "baseline": "baseline (WSGI + SQL JSON)",
+                    "experiment": "Django API + experiments",
+                }[server],
+            )
+        axis.set_title(LABELS.get(name, name))
+        axis.set_xscale("log", base=2)
+        axis.set_xticks([int(c) for c in sorted(scenario["points"]["ours"], key=int)])
+        axis.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.set_xlabel("concurrent connections")
+        axis.set_ylabel("requests/s (median)")
+        axis.set_ylim(bottom=0)
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize="small")
+    for index in range(len(scenarios), rows * columns):
+        axes[index // columns][index % columns].axis("off")
+    meta = results.get("meta", {})
+    figure.suptitle(
+        f"Throughput vs concurrency — {meta.get('cores', '?')}-core machine, "
+        f"gunicorn {meta.get('gunicorn_args', '')}",
+        fontsize="medium",
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

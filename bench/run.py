@@ -1,0 +1,1085 @@
+"""`make bench`: the API and the deadline scan, measured against raw baselines in the same run.
+
+    python -m bench                  # the full run (about 10 minutes on 2 cores)
+    python -m bench --scale 0.05     # small data, for development
+    python -m bench --only list,detail --skip-scan --seconds 2 --repeats 1
+
+Steps: make and migrate the bench's own databases; generate (or reuse) the data; start the
+app and the baseline under the same gunicorn settings on loopback; drive both with wrk at
+each concurrency, repeated, alternating between the two; export CSV while watching the
+serving worker's memory; run the deadline scan against a hand-written UPDATE; write
+bench/out/results.{json,md} and bench/out/throughput.png, and print the table.
+
+Scenarios whose URL or service does not exist yet are reported as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from bench import data, report
+from bench.load import lua_script, wrk_ensure, wrk_run
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT_DIR = BASE_DIR / "bench" / "out"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_URL = "redis://127.0.0.1:6379/12"
+DATABASE = "tracker_bench"
+TRACKER_TIME_ZONE = "Asia/Ashgabat"
+# High enough never to answer 429 during the bench: the throttle's cost (two Redis round
+# trips per request) is still measured, its refusals are not.
+THROTTLE_RATE = "1000000000/s"
+
+SCENARIOS = ("list", "detail", "alerts_304", "alerts_200", "stats")
+LIST_QUERY = "page_size=50&status=in_progress"
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", flush=True)
+
+
+# --- configuration ------------------------------------------------------------------------------
+
+
+@dataclass
+class Options:
+    scale: float
+    seconds: float
+    repeats: int
+    concurrency: list[int]
+    only: list[str]
+    workers: int
+    threads: int
+    skip_http: bool
+    skip_csv: bool
+    skip_scan: bool
+    scan_repeats: int
+    csv_repeats: int
+    regenerate: bool
+    prepare_only: bool
+    experiments: list[str]
+    out: Path
+    command: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def gunicorn_args(self) -> list[str]:
+        args = ["--workers", str(self.workers)]
+        if self.threads > 1:
+            args += ["--threads", str(self.threads)]
+        return args
+
+    def database(self, suffix: str = "") -> str:
+        scale = "" if self.scale == 1 else "_x" + f"{self.scale:g}".replace(".", "_")
+        return f"{DATABASE}{suffix}{scale}"
+
+
+def parse_args(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="data size (1 = the issue's)")
+    parser.add_argument("--seconds", type=float, default=4, help="wrk duration of one run")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per point (median)")
+    parser.add_argument("--concurrency", default="1,8,32,64")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="HTTP scenarios to run")
+    # The production command (Dockerfile, docker-compose.yml): 3 sync workers.
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-csv", action="store_true")
+    parser.add_argument("--skip-scan", action="store_true")
+    parser.add_argument("--scan-repeats", type=int, default=3)
+    parser.add_argument("--csv-repeats", type=int, default=3)
+    parser.add_argument("--regenerate", action="store_true", help="do not reuse the data")
+    parser.add_argument(
+        "--experiments",
+        default="",
+        help="also measure the app with these bench.experiments patches (comma-separated)",
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="make the databases and data, then stop"
+    )
+    parser.add_argument("--out", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    return Options(
+        scale=args.scale,
+        seconds=args.seconds,
+        repeats=args.repeats,
+        concurrency=[int(c) for c in args.concurrency.split(",")],
+        only=[s for s in args.only.split(",") if s],
+        workers=args.workers,
+        threads=args.threads,
+        skip_http=args.skip_http,
+        skip_csv=args.skip_csv,
+        skip_scan=args.skip_scan,
+        scan_repeats=args.scan_repeats,
+        csv_repeats=args.csv_repeats,
+        regenerate=args.regenerate,
+        prepare_only=args.prepare_only,
+        experiments=[e for e in args.experiments.split(",") if e],
+        out=args.out,
+        command="python -m bench " + " ".join(argv) if argv else "make bench",
+    )
+
+
+def server_dsn(dbname: str = "postgres") -> str:
+    return data.dsn(dbname=dbname, **PG)
+
+
+def django_env(dbname: str, secret: str) -> dict[str, str]:
+    """The environment of every Django process the bench starts: production settings, the
+    bench's database and Redis db, nothing inherited that could point elsewhere."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_", "CACHE_", "API_", "TRACKER_"))
+    }
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": secret,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
+            "CELERY_BROKER_URL": REDIS_URL,
+            "CACHE_URL": REDIS_URL,
+            "CACHE_KEY_PREFIX": "bench",
+            "API_THROTTLE_ANON": THROTTLE_RATE,
+            "API_THROTTLE_USER": THROTTLE_RATE,
+            "TRACKER_TIME_ZONE": TRACKER_TIME_ZONE,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def tracker_today():
+    return datetime.now(ZoneInfo(TRACKER_TIME_ZONE)).date()
+
+
+# --- child processes ----------------------------------------------------------------------------
+
+
+def run_child(env: dict, *args: str, logfile: Path) -> dict:
+    """`python -m bench.django_child ARGS` → its JSON answer."""
+    with logfile.open("a") as err:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.django_child", *args],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench.django_child {' '.join(args)} failed; see {logfile}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def migrate(env: dict, logfile: Path) -> None:
+    with logfile.open("a") as out:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A gunicorn master this bench started, and only that one is ever stopped."""
+
+    def __init__(self, name: str, app: str, env: dict, args: list[str], logfile: Path):
+        self.name = name
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            app,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            # Not a performance setting: keeps this master off the control socket that other
+            # gunicorns on the machine use.
+            "--no-control-socket",
+            *args,
+        ]
+        self.log = logfile.open("a")
+        self.process = subprocess.Popen(
+            command, env=env, cwd=BASE_DIR, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, path: str = "/health/", timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} server exited; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.base + path, timeout=5) as answer:
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name} server not ready after {timeout}s; see {self.log.name}")
+
+    def workers(self) -> list:
+        import psutil
+
+        return psutil.Process(self.process.pid).children()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def http_get(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+# --- HTTP scenarios -----------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """One scenario on one server: what wrk requests, checked before it is measured."""
+
+    url: str
+    script: Path | None = None
+    # The shape of one object in the answer, to compare ours with the baseline's.
+    keys: object = None
+
+
+def shape(value) -> object:
+    """The keys of a JSON value, recursively (a list by its first item), without the values:
+    what must be the same in our answer and the baseline's for the comparison to be fair."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        return [shape(value[0])] if value else []
+    return None
+
+
+def shape_differences(ours: object, theirs: object, path: str = "") -> list[str]:
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        found = [f"{path}.{k}: only ours" for k in ours.keys() - theirs.keys()]
+        found += [f"{path}.{k}: only the baseline" for k in theirs.keys() - ours.keys()]
+        for key in ours.keys() & theirs.keys():
+            found += shape_differences(ours[key], theirs[key], f"{path}.{key}")
+        return sorted(found)
+    if isinstance(ours, list) and isinstance(theirs, list) and ours and theirs:
+        return shape_differences(ours[0], theirs[0], path + "[0]")
+    return []
+
+
+def _keys(body: bytes, *path) -> object:
+    value = json.loads(body)
+    for step in path:
+        value = value[step]
+    return shape(value)
+
+
+def prepare_http_targets(
+    name: str, servers: dict[str, Server], counts: data.Counts, alerts_max_id: int, out: Path
+) -> tuple[dict[str, Target], list[str]]:
+    """The URL (and wrk script) of one scenario on each server, after checking that each
+    answers it as expected. A server that does not is left out, with the reason."""
+    targets: dict[str, Target] = {}
+    notes: list[str] = []
+    for server_name, server in servers.items():
+        base = server.base
+        if name == "list":
+            url = f"{base}/api/v1/commitments/?{LIST_QUERY}"
+            status, _, body = http_get(url)
+            ok = status == 200 and len(json.loads(body).get("results", [])) == 50
+            target = Target(url)
+            keys = _keys(body, "results", 0) if ok else None
+        elif name == "detail":
+            url = f"{base}/api/v1/commitments/1/"
+            status, _, body = http_get(url)
+            ok = status == 200
+            script = lua_script(
+                out / f"detail-{server_name}.lua",
+                paths=f'"/api/v1/commitments/" .. math.random(1, {counts.commitments}) .. "/"',
+            )
+            target = Target(url, script)
+            keys = _keys(body) if ok else None
+        elif name == "alerts_200":
+            url = f"{base}/api/v1/alerts/?after=0"
+            status, _, body = http_get(url)
+            ok = status == 200 and len(json.loads(body).get("results", [])) > 0
+            target = Target(url)
+            keys = _keys(body, "results", 0) if ok else None
+        elif name == "alerts_304":
+            url = f"{base}/api/v1/alerts/?after={alerts_max_id}"
+            status, headers, body = http_get(url)
+            etag = headers.get("ETag") or headers.get("etag")
+            ok = status == 200 and bool(etag)
+            if ok:
+                status, _, body = http_get(url, {"If-None-Match": etag})
+                ok = status == 304
+            script = lua_script(
+                out / f"alerts304-{server_name}.lua", headers={"If-None-Match": etag or ""}
+            )
+            target = Target(url, script)
+            keys = None
+        elif name == "stats":
+            url = f"{base}/api/v1/stats/"
+            status, _, body = http_get(url)
+            ok = status == 200
+            target = Target(url)
+            keys = _keys(body) if ok else None
+        else:
+            raise ValueError(name)
+        if ok:
+            target.keys = keys
+            targets[server_name] = target
+        else:
+            notes.append(
+                f"{name}: {server_name} answered {status} to {url}: {body[:200]!r}; left out"
+            )
+    if "ours" in targets and "baseline" in targets:
+        differences = shape_differences(targets["ours"].keys, targets["baseline"].keys)
+        if differences:
+            notes.append(f"{name}: the answers' fields differ: {'; '.join(differences)}")
+    return targets, notes
+
+
+def _median_point(runs: list[dict]) -> dict:
+    return {
+        "requests_per_s": statistics.median(r["requests_per_s"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "p99_ms": statistics.median(r["p99_ms"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "runs": runs,
+    }
+
+
+def measure_http(
+    name: str, targets: dict[str, Target], options: Options, wrk_log: Path
+) -> dict[str, dict]:
+    """Every concurrency, `repeats` times, alternating servers run by run (so that a noisy
+    moment of the machine falls on both)."""
+    for target in targets.values():  # warm-up: connections, caches, first-request costs
+        wrk_run(target.url, connections=8, seconds=1, script=target.script, log=wrk_log)
+    points: dict[str, dict] = {server: {} for server in targets}
+    for concurrency in options.concurrency:
+        runs: dict[str, list[dict]] = {server: [] for server in targets}
+        for _ in range(options.repeats):
+            for server, target in targets.items():
+                result = wrk_run(
+                    target.url,
+                    connections=concurrency,
+                    seconds=options.seconds,
+                    script=target.script,
+                    log=wrk_log,
+                )
+                runs[server].append(result.as_dict())
+        for server, server_runs in runs.items():
+            points[server][str(concurrency)] = _median_point(server_runs)
+        summary = "  ".join(
+            f"{server} {points[server][str(concurrency)]['requests_per_s']:.0f} req/s "
+            f"p99 {points[server][str(concurrency)]['p99_ms']:.1f} ms"
+            for server in targets
+        )
+        log(f"  {name} c={concurrency}: {summary}")
+    return points
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+class RssWatcher:
+    """Samples the RSS of a server's worker processes until stopped; keeps each one's peak."""
+
+    def __init__(self, server: Server, interval: float = 0.01):
+        self.processes = server.workers()
+        self.before = {p.pid: p.memory_info().rss for p in self.processes}
+        self.peak = dict(self.before)
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            for process in self.processes:
+                try:
+                    rss = process.memory_info().rss
+                except psutil.Error:
+                    continue
+                if rss > self.peak[process.pid]:
+                    self.peak[process.pid] = rss
+            time.sleep(self.interval)
+
+    def __enter__(self) -> RssWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def busiest(self) -> tuple[float, float]:
+        """(RSS before, peak RSS) in MB of the worker whose memory grew the most."""
+        pid = max(self.peak, key=lambda p: self.peak[p] - self.before[p])
+        return self.before[pid] / 2**20, self.peak[pid] / 2**20
+
+
+def measure_csv(server: Server, options: Options, expected_rows: int) -> dict:
+    """Download the whole export, timing it and watching the workers' memory. A download cut
+    short (a worker killed mid-stream) is recorded as such, and not repeated."""
+    path = "/api/v1/commitments/?format=csv"
+    runs = []
+    for _ in range(options.csv_repeats):
+        log_size = Path(server.log.name).stat().st_size
+        with RssWatcher(server) as watcher:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
+            started = time.perf_counter()
+            connection.request("GET", path)
+            answer = connection.getresponse()
+            if answer.status != 200 or "csv" not in (answer.getheader("Content-Type") or ""):
+                body = answer.read(300)
+                connection.close()
+                return {"available": False, "reason": f"{answer.status}: {body!r}"}
+            size = lines = 0
+            error = None
+            try:
+                while chunk := answer.read(65536):
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+            except (http.client.HTTPException, OSError) as failure:
+                error = f"{failure.__class__.__name__} after {time.perf_counter() - started:.1f}s"
+            seconds = time.perf_counter() - started
+            connection.close()
+        before, peak = watcher.busiest()
+        rows = max(0, lines - 1)
+        complete = error is None and rows == expected_rows
+        if not complete:
+            server.log.flush()
+            with open(server.log.name) as server_log:
+                server_log.seek(log_size)
+                said = [line.strip() for line in server_log if "WORKER TIMEOUT" in line]
+            error = (error or f"{rows:,} of {expected_rows:,} rows") + (
+                f"; the server logged: {said[0]}" if said else ""
+            )
+        runs.append(
+            {
+                "seconds": seconds,
+                "bytes": size,
+                "rows": rows,
+                "before": before,
+                "peak": peak,
+                "complete": complete,
+                "error": error,
+            }
+        )
+        memory = f"worker RSS {before:.0f} → {peak:.0f} MB"
+        state = "" if complete else f" — CUT SHORT: {error}"
+        log(f"  csv: {rows:,} rows, {size / 2**20:.1f} MB in {seconds:.2f}s, {memory}{state}")
+        if not complete:
+            break
+    return {
+        "available": True,
+        "complete": all(r["complete"] for r in runs),
+        "error": next((r["error"] for r in runs if r["error"]), None),
+        "expected_rows": expected_rows,
+        "rows": runs[-1]["rows"],
+        "megabytes": runs[-1]["bytes"] / 2**20,
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "runs_seconds": [r["seconds"] for r in runs],
+        "peak_rss_mb": statistics.median(r["peak"] for r in runs),
+        "runs_peak_rss_mb": [r["peak"] for r in runs],
+        "rss_before_mb": statistics.median(r["before"] for r in runs),
+    }
+
+
+# --- the deadline scan --------------------------------------------------------------------------
+
+OPEN = list(data.OPEN_STATUSES)
+
+
+def scan_reset(conn: psycopg.Connection, alert_table: str | None) -> None:
+    """Back to the state before any scan: no flags, versions as generated, no alerts."""
+    conn.execute(
+        """
+        UPDATE commitments_commitment
+           SET is_overdue = FALSE, overdue_since = NULL, version = 1
+         WHERE is_overdue OR version <> 1
+        """
+    )
+    if alert_table:
+        conn.execute(f"TRUNCATE {alert_table}")
+    conn.execute("VACUUM (ANALYZE) commitments_commitment")
+    if alert_table:
+        conn.execute(f"VACUUM (ANALYZE) {alert_table}")
+
+
+RAW_UPDATE = """
+UPDATE commitments_commitment
+   SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, version = version + 1
+ WHERE status = ANY(%(open)s) AND deadline_last_day < %(today)s AND NOT is_overdue
+"""
+
+
+def raw_scan(conn: psycopg.Connection, *, today, alert_table: str | None) -> tuple[float, int]:
+    """The same rows flagged by one hand-written statement; with `alert_table`, their overdue
+    alerts inserted by the same statement."""
+    sql = RAW_UPDATE
+    if alert_table:
+        sql = f"""
+        WITH flagged AS ({RAW_UPDATE} RETURNING id, deadline_last_day)
+        INSERT INTO {alert_table} (kind, commitment_id, last_day, created_at)
+        SELECT 'overdue', id, deadline_last_day, now() FROM flagged ORDER BY id
+        """
+    started = time.perf_counter()
+    with conn.transaction():
+        cursor = conn.execute(sql, {"open": OPEN, "today": today})
+    return time.perf_counter() - started, cursor.rowcount
+
+
+def _vacuum(conn: psycopg.Connection, alert_table: str | None) -> None:
+    conn.execute("VACUUM (ANALYZE) commitments_commitment")
+    if alert_table:
+        conn.execute(f"VACUUM (ANALYZE) {alert_table}")
+
+
+def _scan_round(conn, env: dict, alert_table: str | None, logs: Path) -> dict:
+    """The service's full scan and its idle re-scans (in one child process), then, after a
+    VACUUM (what autovacuum leaves between two beats), idle re-scans again."""
+    scan_reset(conn, alert_table)
+    child = run_child(env, "scan", logfile=logs / "scan.log")
+    _vacuum(conn, alert_table)
+    steady = run_child(env, "idle", logfile=logs / "scan.log")
+    return {
+        "service": child["full"]["seconds"],
+        "flagged": child["full"]["flagged"],
+        "alerts": child["full"]["alerts"],
+        "idle": statistics.median(i["seconds"] for i in child["idle"]),
+        "idle_steady": statistics.median(i["seconds"] for i in steady["idle"]),
+        "peak_rss_mb": child["peak_rss_mb"],
+    }
+
+
+def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Path) -> dict:
+    today = tracker_today()
+    runs: dict[str, list] = {
+        "raw": [],
+        "raw_with_alerts": [],
+        "service": [],
+        "idle": [],
+        "idle_steady": [],
+        "peak_rss_mb": [],
+    }
+    flagged = alerts = 0
+    experiment = None
+    with psycopg.connect(server_dsn(options.database("_scan")), autocommit=True) as conn:
+        rows = conn.execute("SELECT count(*) FROM commitments_commitment").fetchone()[0]
+        for repeat in range(options.scan_repeats):
+            scan_reset(conn, alert_table)
+            seconds, count = raw_scan(conn, today=today, alert_table=None)
+            runs["raw"].append(seconds)
+            if alert_table:
+                scan_reset(conn, alert_table)
+                seconds_alerts, _ = raw_scan(conn, today=today, alert_table=alert_table)
+                runs["raw_with_alerts"].append(seconds_alerts)
+            done = _scan_round(conn, env, alert_table, logs)
+            for key in ("service", "idle", "idle_steady", "peak_rss_mb"):
+                runs[key].append(done[key])
+            flagged, alerts = done["flagged"], done["alerts"]
+            if flagged != count:
+                options.notes.append(
+                    f"scan: the service flagged {flagged:,} rows, the raw UPDATE {count:,}"
+                )
+            log(
+                f"  scan #{repeat + 1}: raw UPDATE {seconds:.2f}s"
+                + (f", raw UPDATE+alerts {seconds_alerts:.2f}s" if alert_table else "")
+                + f", service {done['service']:.2f}s, idle re-scan {done['idle'] * 1000:.0f} ms"
+                f" (after VACUUM {done['idle_steady'] * 1000:.0f} ms),"
+                f" peak RSS {done['peak_rss_mb']:.0f} MB"
+            )
+        if "scan_only_what_changed" in options.experiments:
+            from bench.experiments import SCAN_INDEXES
+
+            for sql in SCAN_INDEXES.values():
+                conn.execute(sql)
+            try:
+                experiment = _scan_round(
+                    conn, {**env, "BENCH_EXPERIMENTS": "scan_only_what_changed"}, alert_table, logs
+                )
+            finally:
+                for name in SCAN_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+            log(
+                f"  scan with scan_only_what_changed: service {experiment['service']:.2f}s, idle "
+                f"re-scan {experiment['idle'] * 1000:.0f} ms (after VACUUM "
+                f"{experiment['idle_steady'] * 1000:.0f} ms)"
+            )
+    return {
+        "available": True,
+        "rows": rows,
+        "flagged": flagged,
+        "alerts": alerts,
+        "raw_seconds": statistics.median(runs["raw"]),
+        "raw_with_alerts_seconds": (
+            statistics.median(runs["raw_with_alerts"]) if runs["raw_with_alerts"] else None
+        ),
+        "service_seconds": statistics.median(runs["service"]),
+        "idle_seconds": statistics.median(runs["idle"]),
+        "idle_steady_seconds": statistics.median(runs["idle_steady"]),
+        "peak_rss_mb": statistics.median(runs["peak_rss_mb"]),
+        "runs": runs,
+        "experiment": experiment,
+    }
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def ensure_data(options: Options, api_env: dict, scan_env: dict, probe: dict, logs: Path) -> dict:
+    counts = data.Counts.at_scale(options.scale)
+    today = tracker_today()
+    summary = {}
+
+    def sublog(message: str) -> None:
+        log("  " + message)
+
+    datasets = [("api", options.database(), data.api_dataset_generate)]
+    if not options.skip_scan:
+        datasets.append(("scan", options.database("_scan"), data.scan_dataset_generate))
+    for kind, dbname, generate in datasets:
+        wanted = data.params_for(kind, counts, today)
+        with psycopg.connect(server_dsn(dbname), autocommit=True) as conn:
+            found = data.marker_get(conn, "dataset")
+            if not options.regenerate and data.marker_is_reusable(found, wanted, today):
+                log(f"{kind} dataset: reusing {dbname} (made for {found['today']})")
+            else:
+                log(f"{kind} dataset: generating in {dbname}")
+                data.marker_clear(conn, "dataset")
+                data.marker_clear(conn, "prepared")
+                started = time.perf_counter()
+                generate(conn, counts, today, sublog)
+                seconds = time.perf_counter() - started
+                data.marker_set(conn, "dataset", wanted, seconds)
+                log(f"{kind} dataset: generated in {seconds:.1f}s")
+            summary[kind] = data.dataset_summary(conn, today)
+
+    # The API dataset as the clock leaves it: overdue flags set, alerts recorded.
+    with psycopg.connect(server_dsn(options.database()), autocommit=True) as conn:
+        how = "deadlines_scan" if probe.get("scan") else "commitments_refresh_overdue_flags"
+        prepared = data.marker_get(conn, "prepared")
+        if not prepared or prepared.get("with") != how:
+            conn.execute(
+                "UPDATE commitments_commitment SET is_overdue = FALSE, overdue_since = NULL "
+                "WHERE is_overdue"
+            )
+            if probe.get("alert_table"):
+                conn.execute(f"TRUNCATE {probe['alert_table']}")
+            result = run_child(api_env, "prepare", logfile=logs / "prepare.log")
+            conn.execute("VACUUM (ANALYZE)")
+            data.marker_set(conn, "prepared", {"with": result["with"]}, result["seconds"])
+            log(f"api dataset: prepared with {result['with']} ({result['flagged']:,} overdue)")
+        summary["api"] = data.dataset_summary(conn, today)
+        alerts_max = 0
+        if probe.get("alert_table"):
+            alerts_max = conn.execute(
+                f"SELECT coalesce(max(a.id), 0), count(*) FROM {probe['alert_table']} a "
+                "JOIN commitments_commitment c ON c.id = a.commitment_id WHERE c.is_published"
+            ).fetchone()
+            summary["api"]["alerts"] = alerts_max[1]
+            alerts_max = alerts_max[0]
+        summary["alerts_max_id"] = alerts_max
+    summary["counts"] = counts
+    return summary
+
+
+# --- targets ------------------------------------------------------------------------------------
+
+
+def evaluate_targets(results: dict, options: Options) -> list[dict]:
+    targets = []
+    http_results = results.get("http", {})
+
+    def ratios(name: str) -> list[tuple[str, float, float]] | None:
+        scenario = http_results.get(name) or {}
+        points = scenario.get("points") or {}
+        if not scenario.get("available") or "baseline" not in points:
+            return None
+        out = []
+        for c, ours in points["ours"].items():
+            base = points["baseline"][c]
+            out.append(
+                (
+                    c,
+                    ours["requests_per_s"] / base["requests_per_s"],
+                    ours["p99_ms"] / base["p99_ms"] if base["p99_ms"] else float("inf"),
+                )
+            )
+        return out
+
+    for name, label in (("list", "list"), ("detail", "detail")):
+        found = ratios(name)
+        if found is None:
+            targets.append(
+                {
+                    "name": f"{label} req/s",
+                    "goal": "≥ 0.5x baseline",
+                    "measured": "not run",
+                    "met": None,
+                }
+            )
+            targets.append(
+                {
+                    "name": f"{label} p99",
+                    "goal": "≤ 3x baseline",
+                    "measured": "not run",
+                    "met": None,
+                }
+            )
+            continue
+        worst_rps = min(found, key=lambda r: r[1])
+        worst_p99 = max(found, key=lambda r: r[2])
+        targets.append(
+            {
+                "name": f"{label} req/s",
+                "goal": "≥ 0.5x baseline at every concurrency",
+                "measured": f"worst {worst_rps[1]:.2f}x (c={worst_rps[0]}); "
+                + ", ".join(f"c={c}: {r:.2f}x" for c, r, _ in found),
+                "met": worst_rps[1] >= 0.5,
+            }
+        )
+        targets.append(
+            {
+                "name": f"{label} p99",
+                "goal": "≤ 3x baseline at every concurrency",
+                "measured": f"worst {worst_p99[2]:.2f}x (c={worst_p99[0]}); "
+                + ", ".join(f"c={c}: {p:.2f}x" for c, _, p in found),
+                "met": worst_p99[2] <= 3,
+            }
+        )
+    found = ratios("alerts_304")
+    if found is None:
+        targets.append(
+            {
+                "name": "alerts 304 req/s",
+                "goal": "≥ 0.8x baseline",
+                "measured": "not run",
+                "met": None,
+            }
+        )
+    else:
+        worst = min(found, key=lambda r: r[1])
+        targets.append(
+            {
+                "name": "alerts 304 req/s",
+                "goal": "≥ 0.8x baseline at every concurrency",
+                "measured": f"worst {worst[1]:.2f}x (c={worst[0]}); "
+                + ", ".join(f"c={c}: {r:.2f}x" for c, r, _ in found),
+                "met": worst[1] >= 0.8,
+            }
+        )
+    top = str(max(options.concurrency))
+    errors = {
+        name: s["points"]["ours"][top]["errors"]
+        for name, s in http_results.items()
+        if s.get("available") and top in s["points"].get("ours", {})
+    }
+    targets.append(
+        {
+            "name": f"errors at {top} concurrent",
+            "goal": "none",
+            "measured": ", ".join(f"{n}: {e}" for n, e in errors.items()) or "not run",
+            "met": (sum(errors.values()) == 0) if errors else None,
+        }
+    )
+    scan = results.get("scan") or {}
+    if scan.get("available"):
+        ratio = scan["service_seconds"] / scan["raw_seconds"]
+        targets += [
+            {
+                "name": f"scan of {scan['rows']:,} rows",
+                "goal": "≤ 1.5x the raw UPDATE",
+                "measured": f"{ratio:.2f}x ({scan['service_seconds']:.2f}s vs "
+                f"{scan['raw_seconds']:.2f}s)",
+                "met": ratio <= 1.5,
+            },
+            {
+                "name": "idle re-scan, right after the full scan",
+                "goal": "< 100 ms",
+                "measured": f"{scan['idle_seconds'] * 1000:.1f} ms",
+                "met": scan["idle_seconds"] < 0.1,
+            },
+            {
+                "name": "idle re-scan, steady state (after VACUUM)",
+                "goal": "< 100 ms",
+                "measured": f"{scan['idle_steady_seconds'] * 1000:.1f} ms",
+                "met": scan["idle_steady_seconds"] < 0.1,
+            },
+            {
+                "name": "scan worker peak memory",
+                "goal": "< 300 MB",
+                "measured": f"{scan['peak_rss_mb']:.0f} MB",
+                "met": scan["peak_rss_mb"] < 300,
+            },
+        ]
+    else:
+        targets.append(
+            {
+                "name": "deadline scan",
+                "goal": "—",
+                "measured": scan.get("reason", "not run"),
+                "met": None,
+            }
+        )
+    csv = results.get("csv") or {}
+    targets.append(
+        {
+            "name": "CSV export peak memory",
+            "goal": "< 150 MB",
+            "measured": (
+                f"{csv['peak_rss_mb']:.0f} MB ({csv['rows']:,} rows in {csv['seconds']:.1f}s)"
+                + ("" if csv["complete"] else f"; the export was CUT SHORT: {csv['error']}")
+                if csv.get("available")
+                else csv.get("reason", "not run")
+            ),
+            "met": (csv["complete"] and csv["peak_rss_mb"] < 150) if csv.get("available") else None,
+        }
+    )
+    return targets
+
+
+# --- meta ---------------------------------------------------------------------------------------
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def _version(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=10)
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def meta(options: Options) -> dict:
+    import django
+    import gunicorn
+    import psutil
+
+    with psycopg.connect(server_dsn()) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    commit = _version(["git", "-C", str(BASE_DIR), "rev-parse", "--short", "HEAD"])
+    dirty = _version(["git", "-C", str(BASE_DIR), "status", "--porcelain", "--untracked-files=no"])
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "postgres": postgres,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "wrk": _version(["wrk", "--version"]).split(" [")[0],
+        "commit": commit + (" (with uncommitted changes)" if dirty and dirty != "?" else ""),
+        "gunicorn_args": " ".join(options.gunicorn_args) + " (sync)" * (options.threads <= 1),
+        "seconds": options.seconds,
+        "repeats": options.repeats,
+        "concurrency": ", ".join(map(str, options.concurrency)),
+        "scale": options.scale,
+        "command": options.command,
+        "experiments": ",".join(options.experiments),
+        "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    wall = time.perf_counter()
+    options = parse_args(sys.argv[1:] if argv is None else argv)
+    options.out.mkdir(parents=True, exist_ok=True)
+    logs = options.out / "logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    logs.mkdir()
+    wrk_ensure()
+    results: dict = {"meta": meta(options), "notes": options.notes}
+    secret = secrets.token_urlsafe(50)
+    api_db, scan_db = options.database(), options.database("_scan")
+    api_env, scan_env = django_env(api_db, secret), django_env(scan_db, secret)
+
+    databases = [(api_db, api_env)] + ([] if options.skip_scan else [(scan_db, scan_env)])
+    for dbname, env in databases:
+        if data.database_ensure(server_dsn=server_dsn(), dbname=dbname):
+            log(f"created database {dbname}")
+        migrate(env, logs / "migrate.log")
+    log(f"migrated {', '.join(db for db, _ in databases)} (production settings)")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()  # the bench's own db number: throttle counters
+
+    probe = run_child(api_env, "probe", logfile=logs / "probe.log")
+    log("available: " + ", ".join(f"{k}={v}" for k, v in probe.items()))
+    summary = ensure_data(options, api_env, scan_env, probe, logs)
+    counts: data.Counts = summary["counts"]
+    if options.prepare_only:
+        log(f"data ready in {time.perf_counter() - wall:.0f}s: {summary}")
+        return 0
+    results["meta"]["data"] = (
+        f"{counts.commitments:,} commitments ({summary['api']['overdue']:,} overdue, "
+        f"{summary['api'].get('alerts', 0):,} alerts), {counts.sources:,} sources, "
+        f"{counts.commitments * counts.citations_per_commitment:,} citations, "
+        f"{counts.actors:,} actors; scan: {counts.scan_commitments:,} commitments"
+    )
+
+    needs = {
+        "list": probe["commitment_list"],
+        "detail": probe["commitment_detail"],
+        "alerts_304": probe["alerts"],
+        "alerts_200": probe["alerts"],
+        "stats": probe["stats"],
+    }
+    results["http"] = {}
+    servers: dict[str, Server] = {}
+    try:
+        if not (options.skip_http and options.skip_csv):
+            servers["ours"] = Server(
+                "app", "config.wsgi:application", api_env, options.gunicorn_args, logs / "app.log"
+            )
+            baseline_env = {
+                **api_env,
+                "BENCH_BASELINE_DSN": server_dsn(api_db),
+                "BENCH_BASELINE_POOL": str(max(1, options.threads)),
+            }
+            servers["baseline"] = Server(
+                "baseline",
+                "bench.baseline_app:application",
+                baseline_env,
+                options.gunicorn_args,
+                logs / "baseline.log",
+            )
+            if options.experiments:
+                from bench.experiments import EXPERIMENTS
+
+                unknown = set(options.experiments) - set(EXPERIMENTS)
+                if unknown:
+                    raise SystemExit(f"bench: unknown experiments {sorted(unknown)}")
+                servers["experiment"] = Server(
+                    "experiment",
+                    "bench.experiments:application",
+                    {**api_env, "BENCH_EXPERIMENTS": ",".join(options.experiments)},
+                    options.gunicorn_args,
+                    logs / "experiment.log",
+                )
+            for server in servers.values():
+                server.wait_ready()
+            log(f"servers up: app {servers['ours'].base}, baseline {servers['baseline'].base}")
+        for name in SCENARIOS if not options.skip_http else ():
+            if name not in options.only:
+                continue
+            if not needs[name]:
+                results["http"][name] = {"available": False, "reason": "URL not in the URL map"}
+                log(f"{name}: not available (URL not in the URL map)")
+                continue
+            targets, notes = prepare_http_targets(
+                name, servers, counts, summary["alerts_max_id"], logs
+            )
+            options.notes.extend(notes)
+            for note in notes:
+                log("  note: " + note)
+            if "ours" not in targets:
+                results["http"][name] = {"available": False, "reason": notes[0] if notes else "?"}
+                continue
+            log(f"{name}: measuring {', '.join(targets)}")
+            results["http"][name] = {
+                "available": True,
+                "url": targets["ours"].url.split(str(servers["ours"].port), 1)[1],
+                "points": measure_http(name, targets, options, logs / "wrk.log"),
+            }
+        if not options.skip_csv:
+            if probe["commitment_list"]:
+                log("csv: exporting every commitment")
+                expected = summary["api"]["commitments"]
+                results["csv"] = measure_csv(servers["ours"], options, expected)
+                if "experiment" in servers:
+                    log(f"csv: the same with {','.join(options.experiments)}")
+                    results["csv_experiment"] = measure_csv(
+                        servers["experiment"], options, expected
+                    )
+            else:
+                results["csv"] = {"available": False, "reason": "URL not in the URL map"}
+    finally:
+        for server in servers.values():
+            server.stop()
+
+    if options.skip_scan:
+        results["scan"] = {"available": False, "reason": "skipped (--skip-scan)"}
+    elif not probe["scan"]:
+        results["scan"] = {"available": False, "reason": "tracker.services.deadlines_scan missing"}
+        log("scan: not available (tracker.services.deadlines_scan does not import)")
+    else:
+        log(f"scan: {options.scan_repeats} rounds over {scan_db}")
+        results["scan"] = measure_scan(options, scan_env, probe.get("alert_table"), logs)
+
+    results["targets"] = evaluate_targets(results, options)
+    results["meta"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    results["meta"]["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["meta"]["wall_seconds"] = time.perf_counter() - wall
+    (options.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    text = report.markdown(results)
+    (options.out / "results.md").write_text(text)
+    plotted = report.plot(results, options.out / "throughput.png")
+    print()
+    print(text)
+    log(f"wrote {options.out / 'results.md'}" + (f" and {plotted}" if plotted else ""))
+    log(f"wall time {results['meta']['wall_seconds']:.0f}s")
+    return 0

@@ -1,0 +1,703 @@
+"""The admin where staff keep the record true. Every write goes through commitments/services.py.
+
+Status and deadline are not fields of the change form: each change of them needs evidence, so
+they have their own pages ("Record a status change", "Change the deadline", linked from the
+commitment's page) and a bulk action, all calling the same services as the API.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Func
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from commitments.choices import OPEN_STATUSES, STATUS_MAPPINGS, Status
+from commitments.forms import (
+    ActorAdminForm,
+    CitationAddForm,
+    CommitmentAddForm,
+    CommitmentChangeForm,
+    CommitmentStatusChangeForm,
+    DeadlineChangeForm,
+    StatusChangeForm,
+)
+from commitments.models import Actor, Citation, Commitment, Party
+from commitments.selectors import commitment_history, tracker_today
+from commitments.services import (
+    UPDATABLE_FIELDS,
+    CitationSpec,
+    PartySpec,
+    VersionConflict,
+    actor_create,
+    actor_update,
+    citation_add,
+    commitment_change_deadline,
+    commitment_create,
+    commitment_record_status_change,
+    commitment_update,
+)
+from sources.admin import ServiceAdmin, form_add_refusal
+
+EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
+
+
+# --- actors ---------------------------------------------------------------------------------
+
+
+@admin.register(Actor)
+class ActorAdmin(ServiceAdmin):
+    form = ActorAdminForm
+    list_display = ("name", "short_name", "kind", "country", "parent")
+    list_select_related = ("parent",)
+    list_filter = ("kind", "country")
+    search_fields = ("name", "short_name", "slug")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ("name", "short_name", "slug", "kind", "country", "parent")
+
+    def service_save(self, request, form, formsets, change):
+        if change:
+            data = {name: form.cleaned_data[name] for name in form.changed_data}
+            return actor_update(actor=form.instance, data=data) if data else form.instance
+        return actor_create(**{name: form.cleaned_data[name] for name in self.fields})
+
+
+# --- commitments: inlines -------------------------------------------------------------------
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    fields = ("actor", "role")
+    autocomplete_fields = ("actor",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class CitationInline(admin.TabularInline):
+    """The citations already recorded: evidence, shown, never edited here."""
+
+    model = Citation
+    verbose_name_plural = "citations"
+    fields = ("source_link", "quote", "note", "created_by", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "created_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="source")
+    def source_link(self, citation: Citation):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:sources_source_change", args=[citation.source_id]),
+            citation.source.title,
+        )
+
+
+class CitationAddInline(admin.TabularInline):
+    """New citations: a source and a quote that occurs in its text."""
+
+    model = Citation
+    form = CitationAddForm
+    verbose_name = "new citation"
+    verbose_name_plural = "add citations"
+    fields = ("source", "quote", "note")
+    autocomplete_fields = ("source",)
+    extra = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+def _parties_from(formset) -> list[PartySpec] | None:
+    """The parties the formset asks for, or None when it was not touched."""
+    if formset is None or not formset.has_changed():
+        return None
+    parties = []
+    deleted = formset.deleted_forms
+    for form in formset.forms:
+        if form in deleted:
+            formset.deleted_objects.append(form.instance)
+            continue
+        if form.instance.pk is None and not form.has_changed():
+            continue  # an empty extra row
+        parties.append(PartySpec(form.cleaned_data["actor"], form.cleaned_data["role"]))
+        if form.instance.pk is None:
+            formset.new_objects.append(form.instance)
+        elif form.has_changed():
+            formset.changed_objects.append((form.instance, form.changed_data))
+    return parties
+
+
+def _citations_from(formset) -> list[CitationSpec]:
+    if formset is None:
+        return []
+    return [
+        CitationSpec(
+            form.cleaned_data["source"], form.cleaned_data["quote"], form.cleaned_data["note"]
+        )
+        for form in formset.forms
+        if form.has_changed() and form.cleaned_data.get("source")
+    ]
+
+
+# --- commitments: list filters --------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "overdue"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue"), ("no", "Not overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_overdue=self.value() == "yes")
+        return queryset
+
+
+class TagFilter(admin.SimpleListFilter):
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        tags = (
+            model_admin.get_queryset(request)
+            .annotate(tag=Func(F("tags"), function="unnest"))
+            .values_list("tag", flat=True)
+            .distinct()
+            .order_by("tag")
+        )
+        return [(tag, tag) for tag in tags]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__contains=[self.value()])
+        return queryset
+
+
+class HasDeadlineFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "has_deadline"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "With a deadline"), ("no", "Without a deadline")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(deadline_last_day__isnull=self.value() == "no")
+        return queryset
+
+
+def _this_month(today: date) -> tuple[date, date]:
+    return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
+
+
+def _this_quarter(today: date) -> tuple[date, date]:
+    first_month = 3 * ((today.month - 1) // 3) + 1
+    last_month = first_month + 2
+    return (
+        date(today.year, first_month, 1),
+        date(today.year, last_month, calendar.monthrange(today.year, last_month)[1]),
+    )
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Open commitments whose deadline ends this month or quarter, in the tracker's zone."""
+
+    title = "due (open commitments)"
+    parameter_name = "due"
+    periods = {
+        "this_month": ("This month", _this_month),
+        "this_quarter": ("This quarter", _this_quarter),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.periods.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.periods:
+            return queryset
+        first, last = self.periods[self.value()][1](tracker_today())
+        return queryset.filter(status__in=OPEN_STATUSES, deadline_last_day__range=(first, last))
+
+
+# --- commitments ----------------------------------------------------------------------------
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ServiceAdmin):
+    service_refusals = (ValidationError, VersionConflict)
+    list_display = (
+        "reference",
+        "title",
+        "status",
+        "deadline_as_stated",
+        "deadline_last_day_column",
+        "overdue_badge",
+        "last_change",
+    )
+    list_display_links = ("reference", "title")
+    list_filter = (
+        "status",
+        "kind",
+        OverdueFilter,
+        TagFilter,
+        ("parties__actor", admin.RelatedOnlyFieldListFilter),
+        HasDeadlineFilter,
+        DueFilter,
+        "is_published",
+    )
+    search_fields = ("reference", "title", "parties__actor__name", "parties__actor__short_name")
+    date_hierarchy = "deadline_last_day"
+    autocomplete_fields = ("parent",)
+    list_per_page = 50
+    actions = ["record_status_change"]
+    change_form_template = "admin/commitments/commitment/change_form.html"
+
+    fieldsets_add = (
+        (None, {"fields": ("reference", "title", "description", "kind", "parent")}),
+        (
+            "Status and deadline",
+            {
+                "fields": ("status", "deadline"),
+                "description": "As the citations below state them when the commitment is "
+                "entered. Later changes need evidence: record them from the commitment's page.",
+            },
+        ),
+        (None, {"fields": ("recurring", "tags", "announced_on", "is_published")}),
+    )
+    fieldsets_change = (
+        (None, {"fields": ("reference", "title", "description", "kind", "parent")}),
+        (
+            "Status and deadline",
+            {
+                "fields": ("status_display", "deadline_display", "overdue_display"),
+                "description": "These change only with evidence: use “Record a status "
+                "change” or “Change the deadline” at the top of this page.",
+            },
+        ),
+        (None, {"fields": ("recurring", "tags", "announced_on", "is_published")}),
+        ("Status and deadline history", {"fields": ("history_table",)}),
+        ("Record", {"fields": ("version", "created_at", "updated_at", "expected_version")}),
+    )
+    readonly_fields = (
+        "status_display",
+        "deadline_display",
+        "overdue_display",
+        "history_table",
+        "version",
+        "created_at",
+        "updated_at",
+    )
+
+    # --- forms and pages ---
+
+    def get_fieldsets(self, request, obj=None):
+        return self.fieldsets_add if obj is None else self.fieldsets_change
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = CommitmentAddForm if obj is None else CommitmentChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_inlines(self, request, obj):
+        return (
+            (PartyInline, CitationAddInline)
+            if obj is None
+            else (
+                PartyInline,
+                CitationInline,
+                CitationAddInline,
+            )
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/status-change/",
+                view(self.status_change_view),
+                name="commitments_commitment_status_change",
+            ),
+            path(
+                "<path:object_id>/deadline-change/",
+                view(self.deadline_change_view),
+                name="commitments_commitment_deadline_change",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_record_status_change": self.has_record_status_change_permission(request),
+            "can_record_deadline_change": self.has_record_deadline_change_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    # --- permissions ---
+
+    def has_record_status_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("commitments.record_status_change")
+
+    def has_record_deadline_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("commitments.record_deadline_change")
+
+    # --- saving through the services ---
+
+    def service_save(self, request, form, formsets, change):
+        parties_formset = next((f for f in formsets if f.model is Party), None)
+        citations_formset = next((f for f in formsets if issubclass(f.form, CitationAddForm)), None)
+        parties = _parties_from(parties_formset)
+        citations = _citations_from(citations_formset)
+        if not change:
+            fields = {name: form.cleaned_data[name] for name in CommitmentAddForm.Meta.fields}
+            return commitment_create(
+                **fields,
+                deadline=form.cleaned_data["deadline"] or None,
+                parties=parties or (),
+                citations=citations,
+                created_by=request.user,
+            )
+        commitment = form.instance
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in UPDATABLE_FIELDS
+        }
+        # The version the editor saw is checked by the first write; the row then stays
+        # locked until the admin's transaction commits, so later writes need no check.
+        expected_version = form.cleaned_data["expected_version"]
+        if data or parties is not None:
+            commitment = commitment_update(
+                commitment=commitment,
+                data=data,
+                parties=parties,
+                expected_version=expected_version,
+                updated_by=request.user,
+            )
+            expected_version = None
+        for spec in citations:
+            citation = citation_add(
+                commitment=commitment,
+                source=spec.source,
+                quote=spec.quote,
+                note=spec.note,
+                created_by=request.user,
+                expected_version=expected_version,
+            )
+            citations_formset.new_objects.append(citation)
+            expected_version = None
+        return commitment
+
+    # --- list columns and read-only fields ---
+
+    @admin.display(description="deadline (as stated)", ordering="deadline_text")
+    def deadline_as_stated(self, commitment: Commitment) -> str:
+        return commitment.deadline_text
+
+    @admin.display(description="last day", ordering="deadline_last_day")
+    def deadline_last_day_column(self, commitment: Commitment):
+        return commitment.deadline_last_day
+
+    @admin.display(description="last change", ordering="updated_at")
+    def last_change(self, commitment: Commitment):
+        return commitment.updated_at
+
+    @admin.display(description="overdue", ordering="overdue_since")
+    def overdue_badge(self, commitment: Commitment):
+        if not commitment.is_overdue:
+            return ""
+        return format_html(
+            '<span class="overdue-badge" title="Overdue since {}" style="background:#ba2121;'
+            'color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap">Overdue</span>',
+            commitment.overdue_since,
+        )
+
+    @admin.display(description="status")
+    def status_display(self, commitment: Commitment):
+        mapping = STATUS_MAPPINGS[commitment.status]
+        return format_html(
+            "<strong>{}</strong> ({}{})",
+            commitment.get_status_display(),
+            mapping.description,
+            ", final" if mapping.is_final else "",
+        )
+
+    @admin.display(description="deadline")
+    def deadline_display(self, commitment: Commitment):
+        if not commitment.has_deadline:
+            return "No deadline"
+        return format_html(
+            "“{}” (EDTF {}): {} to {}",
+            commitment.deadline_text,
+            commitment.deadline_edtf,
+            commitment.deadline_first_day,
+            commitment.deadline_last_day,
+        )
+
+    @admin.display(description="overdue")
+    def overdue_display(self, commitment: Commitment):
+        if commitment.is_overdue:
+            return self.overdue_badge(commitment)
+        return "No"
+
+    @admin.display(description="changes, oldest first")
+    def history_table(self, commitment: Commitment):
+        entries = commitment_history(commitment=commitment)
+        if not entries:
+            return "No status or deadline change recorded yet."
+        rows = []
+        for entry in entries:
+            change = entry.change
+            if entry.kind == "status":
+                what = (
+                    f"Status: {Status(change.old_status).label} → {Status(change.new_status).label}"
+                )
+                why = change.note
+            else:
+                what = f"Deadline: {change.old_text or 'none'} → {change.new_text or 'none'}"
+                why = change.reason
+            source = change.evidence.source
+            rows.append(
+                (
+                    change.effective_on,
+                    what,
+                    why,
+                    change.evidence.quote,
+                    reverse("admin:sources_source_change", args=[source.pk]),
+                    source.title,
+                    change.recorded_by or "—",
+                    entry.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                )
+            )
+        return format_html(
+            '<table class="commitment-history"><thead><tr><th>Took effect</th><th>Change</th>'
+            "<th>Note or reason</th><th>Evidence</th><th>Recorded by</th><th>Recorded at</th>"
+            "</tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td>"
+                '<td>“{}” — <a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+                rows,
+            ),
+        )
+
+    # --- recording changes with evidence ---
+
+    def _evidence_page(
+        self, request, *, title, form, commitment=None, commitments=None, submit_label, hidden=None
+    ):
+        cancel_url = (
+            reverse("admin:commitments_commitment_change", args=[commitment.pk])
+            if commitment
+            else reverse("admin:commitments_commitment_changelist")
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "subtitle": str(commitment) if commitment else None,
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "commitment": commitment,
+            "commitments": commitments,
+            "hidden": hidden or [],
+            "submit_label": submit_label,
+            "cancel_url": cancel_url,
+            "has_view_permission": self.has_view_permission(request, commitment),
+        }
+        return TemplateResponse(request, EVIDENCE_FORM_TEMPLATE, context)
+
+    def _commitment_or_redirect(self, request, object_id):
+        commitment = self.get_object(request, unquote(object_id))
+        if commitment is None:
+            return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return commitment, None
+
+    def status_change_view(self, request, object_id):
+        if not self.has_record_status_change_permission(request):
+            raise PermissionDenied
+        commitment, redirect = self._commitment_or_redirect(request, object_id)
+        if redirect:
+            return redirect
+        if request.method == "POST":
+            form = CommitmentStatusChangeForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    change = commitment_record_status_change(
+                        commitment=commitment,
+                        status=data["status"],
+                        effective_on=data["effective_on"],
+                        source=data["source"],
+                        quote=data["quote"],
+                        note=data["note"],
+                        recorded_by=request.user,
+                        expected_version=data["expected_version"],
+                    )
+                except (ValidationError, VersionConflict) as error:
+                    form_add_refusal(form, error)
+                else:
+                    message = (
+                        f"Status changed from {Status(change.old_status).label} to "
+                        f"{Status(change.new_status).label}, effective {change.effective_on}."
+                    )
+                    self.log_change(request, commitment, message)
+                    self.message_user(request, message, messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:commitments_commitment_change", args=[commitment.pk])
+                    )
+        else:
+            form = CommitmentStatusChangeForm(initial={"expected_version": commitment.version})
+        return self._evidence_page(
+            request,
+            title="Record a status change",
+            form=form,
+            commitment=commitment,
+            submit_label="Record the status change",
+        )
+
+    def deadline_change_view(self, request, object_id):
+        if not self.has_record_deadline_change_permission(request):
+            raise PermissionDenied
+        commitment, redirect = self._commitment_or_redirect(request, object_id)
+        if redirect:
+            return redirect
+        if request.method == "POST":
+            form = DeadlineChangeForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    change = commitment_change_deadline(
+                        commitment=commitment,
+                        deadline=data["deadline"] or None,
+                        reason=data["reason"],
+                        effective_on=data["effective_on"],
+                        source=data["source"],
+                        quote=data["quote"],
+                        recorded_by=request.user,
+                        expected_version=data["expected_version"],
+                    )
+                except (ValidationError, VersionConflict) as error:
+                    form_add_refusal(form, error)
+                else:
+                    message = (
+                        f"Deadline changed from “{change.old_text or 'none'}” to "
+                        f"“{change.new_text or 'none'}”."
+                    )
+                    self.log_change(request, commitment, message)
+                    self.message_user(request, message, messages.SUCCESS)
+                    return HttpResponseRedirect(
+                        reverse("admin:commitments_commitment_change", args=[commitment.pk])
+                    )
+        else:
+            form = DeadlineChangeForm(
+                initial={
+                    "deadline": commitment.deadline_text,
+                    "expected_version": commitment.version,
+                }
+            )
+        return self._evidence_page(
+            request,
+            title="Change the deadline",
+            form=form,
+            commitment=commitment,
+            submit_label="Change the deadline",
+        )
+
+    @admin.action(
+        description="Record a status change for the selected commitments",
+        permissions=["record_status_change"],
+    )
+    def record_status_change(self, request, queryset):
+        """All or nothing: one piece of evidence backs one claim about the whole selection,
+        so either every selected commitment takes the change or none does, and the page says
+        which commitments refused and why."""
+        commitments = list(queryset.order_by("pk"))
+        form = StatusChangeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            failures = self._record_status_changes(request, commitments, form.cleaned_data)
+            if not failures:
+                self.message_user(
+                    request,
+                    f"Recorded the status change for {len(commitments)} commitment(s).",
+                    messages.SUCCESS,
+                )
+                return None
+            _form_add_bulk_failures(form, failures, total=len(commitments))
+        hidden = [("action", "record_status_change"), ("apply", "1")] + [
+            (helpers.ACTION_CHECKBOX_NAME, c.pk) for c in commitments
+        ]
+        return self._evidence_page(
+            request,
+            title=f"Record a status change for {len(commitments)} commitment(s)",
+            form=form,
+            commitments=commitments,
+            submit_label="Record the status change for all of them",
+            hidden=hidden,
+        )
+
+    def _record_status_changes(self, request, commitments, data) -> list:
+        failures = []
+        with transaction.atomic():
+            for commitment in commitments:
+                try:
+                    change = commitment_record_status_change(
+                        commitment=commitment,
+                        status=data["status"],
+                        effective_on=data["effective_on"],
+                        source=data["source"],
+                        quote=data["quote"],
+                        note=data["note"],
+                        recorded_by=request.user,
+                    )
+                except ValidationError as error:
+                    failures.append((commitment, error))
+                else:
+                    self.log_change(
+                        request,
+                        commitment,
+                        f"Status changed from {Status(change.old_status).label} to "
+                        f"{Status(change.new_status).label} (bulk action).",
+                    )
+            if failures:
+                transaction.set_rollback(True)
+        return failures
+
+
+def _form_add_bulk_failures(form, failures, *, total: int) -> None:
+    """Say which commitments refused and why; put each distinct reason on its field once."""
+    form.add_error(
+        None,
+        f"Nothing was recorded: {len(failures)} of the {total} selected commitment(s) "
+        "refused this change. Correct the form, or leave those commitments out, and try again.",
+    )
+    seen = set()
+    for commitment, error in failures:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        for field, field_messages in by_field.items():
+            for message in field_messages:
+                form.add_error(None, f"{commitment.reference}: {message}")
+                if field in form.fields and (field, message) not in seen:
+                    seen.add((field, message))
+                    form.add_error(field, message)

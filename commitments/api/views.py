@@ -1,0 +1,416 @@
+"""Commitments, actors, the status vocabulary and the deadline calendar.
+
+Reads start from the selectors (drafts only for staff); writes go through
+commitments/services.py, whose refusals the exception handler turns into 400/412 problems.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from commitments.api.calendar import CALENDAR_FIELDS, deadline_calendar_lines
+from commitments.api.serializers import (
+    ActorDetailSerializer,
+    ActorSerializer,
+    CitationCreateSerializer,
+    CitationSerializer,
+    CommitmentCreateSerializer,
+    CommitmentSerializer,
+    CommitmentUpdateSerializer,
+    DeadlineChangeCreateSerializer,
+    HistoryEntrySerializer,
+    StatusChangeCreateSerializer,
+    StatusSerializer,
+)
+from commitments.filters import ActorFilterSet, CommitmentFilterSet
+from commitments.models import Actor, Commitment
+from commitments.selectors import (
+    HistoryEntry,
+    actor_detail_for_api,
+    actors_for_api,
+    commitment_history,
+    commitments_for_api,
+    commitments_visible_to,
+)
+from commitments.services import (
+    CitationSpec,
+    PartySpec,
+    citation_add,
+    commitment_change_deadline,
+    commitment_create,
+    commitment_record_status_change,
+    commitment_update,
+)
+from config.api.conditional import etag_for, if_none_match_hits, not_modified, require_if_match
+from config.api.export import CHUNK_SIZE
+from config.api.filters import MAX_BIGINT, SLUG
+from config.api.renderers import ICalendarRenderer
+from config.api.schema import (
+    ETAG_HEADER,
+    IF_MATCH_HEADER,
+    IF_NONE_MATCH_HEADER,
+    NOT_MODIFIED,
+)
+from config.api.viewsets import (
+    ApiGenericViewSet,
+    ApiReadOnlyViewSet,
+    StrictQueryParamsMixin,
+)
+
+ORDERING_FIELDS = {"deadline": "deadline_last_day", "updated": "updated_at", "title": "title"}
+
+
+def commitment_etag(commitment: Commitment) -> str:
+    """From the version, and from the brief actors and sources nested in the representation
+    (renaming a source changes what a commitment shows without changing the commitment)."""
+    nested = [party.actor.updated_at for party in commitment.parties.all()] + [
+        citation.source.updated_at for citation in commitment.citations.all()
+    ]
+    latest = max(nested).isoformat() if nested else ""
+    return etag_for("commitment", commitment.pk, commitment.version, latest)
+
+
+def _parties_csv(commitment: Commitment) -> str:
+    return "; ".join(f"{p.actor.slug} ({p.role})" for p in commitment.parties.all())
+
+
+COMMITMENT_CSV_COLUMNS = {
+    "id": lambda c: c.pk,
+    "reference": lambda c: c.reference,
+    "title": lambda c: c.title,
+    "description": lambda c: c.description,
+    "kind": lambda c: c.kind,
+    "status": lambda c: c.status,
+    "is_published": lambda c: c.is_published,
+    "deadline_text": lambda c: c.deadline_text,
+    "deadline_edtf": lambda c: c.deadline_edtf,
+    "deadline_first_day": lambda c: c.deadline_first_day,
+    "deadline_last_day": lambda c: c.deadline_last_day,
+    "is_overdue": lambda c: c.is_overdue,
+    "overdue_since": lambda c: c.overdue_since,
+    "recurring": lambda c: c.recurring,
+    "parent_id": lambda c: c.parent_id,
+    "tags": lambda c: c.tags,
+    "announced_on": lambda c: c.announced_on,
+    "parties": _parties_csv,
+    "source_ids": lambda c: sorted({citation.source_id for citation in c.citations.all()}),
+    "version": lambda c: c.version,
+    "created_at": lambda c: c.created_at,
+    "updated_at": lambda c: c.updated_at,
+}
+
+WRITE_RESPONSES = {200: CommitmentSerializer}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List commitments",
+        description="Filter, search and order; `?format=csv` streams every matching row.",
+    ),
+    retrieve=extend_schema(
+        summary="One commitment",
+        parameters=[IF_NONE_MATCH_HEADER, ETAG_HEADER],
+        responses={200: CommitmentSerializer, 304: NOT_MODIFIED},
+    ),
+    create=extend_schema(
+        summary="Create a commitment (staff)",
+        request=CommitmentCreateSerializer,
+        responses={201: CommitmentSerializer},
+        parameters=[ETAG_HEADER],
+    ),
+    update=extend_schema(
+        summary="Replace a commitment's fields (staff)",
+        request=CommitmentUpdateSerializer,
+        responses=WRITE_RESPONSES,
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    ),
+    partial_update=extend_schema(
+        summary="Change some of a commitment's fields (staff)",
+        request=CommitmentUpdateSerializer,
+        responses=WRITE_RESPONSES,
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    ),
+)
+class CommitmentViewSet(ApiGenericViewSet):
+    """Commitments: what was proposed or promised, by whom, by when, and the evidence."""
+
+    queryset = Commitment.objects.none()  # the real one depends on the caller: get_queryset
+    serializer_class = CommitmentSerializer
+    filterset_class = CommitmentFilterSet
+    ordering_fields = ORDERING_FIELDS
+    ordering = ["id"]
+    csv_columns = COMMITMENT_CSV_COLUMNS
+    csv_filename = "commitments.csv"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "history":
+            return commitments_visible_to(self.request.user).defer("search_vector")
+        return commitments_for_api(user=self.request.user)
+
+    def _respond(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+        commitment = commitments_for_api(user=self.request.user).get(pk=pk)
+        headers = {"ETag": commitment_etag(commitment)}
+        if status_code == status.HTTP_201_CREATED:
+            headers["Location"] = reverse(
+                "commitment-detail", kwargs={"pk": pk}, request=self.request
+            )
+        return Response(CommitmentSerializer(commitment).data, status=status_code, headers=headers)
+
+    def _locked_for_write(self) -> tuple[Commitment, int | None]:
+        """The commitment, after If-Match (412 if stale); the version the write must find."""
+        commitment = self.get_object()
+        require_if_match(self.request, commitment_etag(commitment))
+        expected = commitment.version if "If-Match" in self.request.headers else None
+        return commitment, expected
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        commitment = self.get_object()
+        etag = commitment_etag(commitment)
+        if if_none_match_hits(request, etag):
+            return not_modified(etag)
+        return Response(CommitmentSerializer(commitment).data, headers={"ETag": etag})
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        serializer = CommitmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        commitment = commitment_create(
+            **{k: v for k, v in data.items() if k not in ("parties", "citations")},
+            parties=[PartySpec(p["actor"], p["role"]) for p in data["parties"]],
+            citations=[CitationSpec(c["source"], c["quote"], c["note"]) for c in data["citations"]],
+            created_by=request.user,
+        )
+        return self._respond(commitment.pk, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        commitment, expected = self._locked_for_write()
+        serializer = CommitmentUpdateSerializer(commitment, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        parties = data.pop("parties", None)
+        data.update(serializer.refused_changes())  # the service says why they need evidence
+        commitment_update(
+            commitment=commitment,
+            data=data,
+            expected_version=expected,
+            parties=None
+            if parties is None
+            else [PartySpec(p["actor"], p["role"]) for p in parties],
+            updated_by=request.user,
+        )
+        return self._respond(commitment.pk)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="Status and deadline changes, oldest first, each with its evidence",
+        responses={200: HistoryEntrySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request: Request, pk=None) -> Response:
+        commitment = self.get_object()
+        entries = commitment_history(commitment=commitment)
+        return Response(HistoryEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        summary="Record a status change with its evidence (staff)",
+        request=StatusChangeCreateSerializer,
+        responses={201: HistoryEntrySerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"], url_path="status-changes")
+    def status_changes(self, request: Request, pk=None) -> Response:
+        serializer = StatusChangeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            commitment, expected = self._locked_for_write()
+            change = commitment_record_status_change(
+                commitment=commitment,
+                **serializer.validated_data,
+                recorded_by=request.user,
+                expected_version=expected,
+            )
+        return self._change_response(HistoryEntry("status", change.recorded_at, change))
+
+    @extend_schema(
+        summary="Move, set or remove the deadline, with a reason and evidence (staff)",
+        request=DeadlineChangeCreateSerializer,
+        responses={201: HistoryEntrySerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"], url_path="deadline-changes")
+    def deadline_changes(self, request: Request, pk=None) -> Response:
+        serializer = DeadlineChangeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            commitment, expected = self._locked_for_write()
+            change = commitment_change_deadline(
+                commitment=commitment,
+                **serializer.validated_data,
+                recorded_by=request.user,
+                expected_version=expected,
+            )
+        return self._change_response(HistoryEntry("deadline", change.recorded_at, change))
+
+    @extend_schema(
+        summary="Add a citation: a quote from a source (staff)",
+        request=CitationCreateSerializer,
+        responses={201: CitationSerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def citations(self, request: Request, pk=None) -> Response:
+        serializer = CitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            commitment, expected = self._locked_for_write()
+            citation = citation_add(
+                commitment=commitment,
+                **serializer.validated_data,
+                created_by=request.user,
+                expected_version=expected,
+            )
+        etag = commitment_etag(commitments_for_api(user=request.user).get(pk=commitment.pk))
+        return Response(
+            CitationSerializer(citation).data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": etag},
+        )
+
+    def _change_response(self, entry: HistoryEntry) -> Response:
+        commitment = commitments_for_api(user=self.request.user).get(pk=entry.change.commitment_id)
+        return Response(
+            HistoryEntrySerializer(entry).data,
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": commitment_etag(commitment)},
+        )
+
+
+ACTOR_LOOKUP = OpenApiParameter(
+    "id",
+    str,
+    location=OpenApiParameter.PATH,
+    description="The actor's id or slug (e.g. `osce`).",
+)
+
+ACTOR_CSV_COLUMNS = {
+    "id": lambda a: a.pk,
+    "slug": lambda a: a.slug,
+    "name": lambda a: a.name,
+    "short_name": lambda a: a.short_name,
+    "kind": lambda a: a.kind,
+    "country": lambda a: a.country,
+    "parent_id": lambda a: a.parent_id,
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List actors"),
+    retrieve=extend_schema(
+        summary="One actor, with the commitments it is a party to", parameters=[ACTOR_LOOKUP]
+    ),
+)
+class ActorViewSet(ApiReadOnlyViewSet):
+    """People, government bodies, countries, international organisations and companies."""
+
+    queryset = Actor.objects.none()
+    serializer_class = ActorSerializer
+    filterset_class = ActorFilterSet
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+    csv_columns = ACTOR_CSV_COLUMNS
+    csv_filename = "actors.csv"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return actor_detail_for_api(user=self.request.user)
+        return actors_for_api()
+
+    def get_serializer_class(self):
+        return ActorDetailSerializer if self.action == "retrieve" else ActorSerializer
+
+    def get_object(self) -> Actor:
+        value = self.kwargs["id"]
+        if value.isdigit() and int(value) <= MAX_BIGINT:
+            lookup = {"pk": int(value)}
+        elif SLUG.match(value):
+            lookup = {"slug": value}
+        else:
+            raise NotFound()
+        return get_object_or_404(self.get_queryset(), **lookup)
+
+
+class StatusVocabularyView(StrictQueryParamsMixin, APIView):
+    """The status vocabulary and how each status reads in others' vocabularies: PolitiFact's
+    meter, OGP/IRM completion, iCalendar VTODO STATUS."""
+
+    @extend_schema(summary="The status vocabulary", responses=StatusSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(StatusSerializer(StatusSerializer.vocabulary(), many=True).data)
+
+
+class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
+    """iCalendar (RFC 5545) feed of deadlines: one VTODO per commitment with a deadline, due on
+    its last day, STATUS mapped from the commitment's status. Takes the commitment filters."""
+
+    renderer_classes = [ICalendarRenderer]
+    filterset_class = CommitmentFilterSet
+    queryset = Commitment.objects.none()
+    pagination_class = None
+    schema_lists_filters = True
+
+    def applies_list_params(self) -> bool:
+        return True
+
+    def get_queryset(self):
+        return commitments_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="Deadline calendar (iCalendar)",
+        responses={
+            (200, "text/calendar"): OpenApiResponse(
+                {"type": "string"}, description="An iCalendar (RFC 5545) document."
+            )
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        commitments = (
+            self.filter_queryset(self.get_queryset())
+            .filter(deadline_last_day__isnull=False)
+            .only(*CALENDAR_FIELDS)
+            .order_by("deadline_last_day", "id")
+        )
+        host = request.get_host().split(":")[0]
+
+        def url_for(commitment: Commitment) -> str:
+            return reverse("commitment-detail", kwargs={"pk": commitment.pk}, request=request)
+
+        response = StreamingHttpResponse(
+            deadline_calendar_lines(
+                commitments.iterator(chunk_size=CHUNK_SIZE),
+                name="Commitment deadlines",
+                url_for=url_for,
+                host=host,
+            ),
+            content_type="text/calendar; charset=utf-8",
+        )
+        response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+        return response

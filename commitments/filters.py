@@ -1,0 +1,184 @@
+"""The commitment, actor and deadline-feed filters (explicit FilterSets, NetBox style).
+
+Each filter's help text is its documentation in the OpenAPI schema. A value a filter does not
+understand — a status that does not exist, a date that is not a date, an unknown actor — is a
+400 naming the filter.
+"""
+
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.db.models import Q
+
+from commitments.choices import ActorKind, CommitmentKind, PartyRole, Status
+from commitments.models import Actor, Commitment
+from commitments.selectors import (
+    commitments_citing,
+    commitments_search,
+    commitments_tagged,
+    commitments_visible_to,
+    commitments_with_party,
+)
+from config.api.filters import (
+    SLUG,
+    IdMultipleFilter,
+    IdOrSlugMultipleFilter,
+    MultipleChoiceFilter,
+    StrictBooleanFilter,
+    StringsFilter,
+)
+from sources.models import Source
+
+ISO_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+REFERENCE = re.compile(r"^[^,\x00]+$")
+COUNTRY_HINT = "Use an ISO 3166-1 alpha-2 code such as TM."
+
+# Filters on the parties of a commitment: applied together, to one party (see below).
+PARTY_FILTERS = ("actor", "actor_id", "role", "country")
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    status = MultipleChoiceFilter(
+        choices=Status.choices, help_text="Any of these statuses (repeat it or separate by commas)."
+    )
+    kind = MultipleChoiceFilter(choices=CommitmentKind.choices, help_text="Any of these kinds.")
+    overdue = StrictBooleanFilter(
+        field_name="is_overdue",
+        help_text="Overdue (true) or not (false): the status is not final and the deadline's "
+        "last day has passed.",
+    )
+    is_published = StrictBooleanFilter(
+        help_text="Published (true) or draft (false). Only staff see drafts at all."
+    )
+    recurring = StrictBooleanFilter(help_text="Said to happen regularly.")
+    due_before = django_filters.DateFilter(
+        field_name="deadline_last_day",
+        lookup_expr="lte",
+        help_text="The deadline's last day is on or before this date (YYYY-MM-DD).",
+    )
+    due_after = django_filters.DateFilter(
+        field_name="deadline_last_day",
+        lookup_expr="gte",
+        help_text="The deadline's last day is on or after this date (YYYY-MM-DD).",
+    )
+    actor = IdOrSlugMultipleFilter(
+        queryset=Actor.objects.all(),
+        slug_field="slug",
+        noun="actor",
+        help_text="A party is one of these actors (id or slug, e.g. `osce`). With `role`, "
+        "`country`: the same party meets all of them.",
+    )
+    actor_id = IdMultipleFilter(
+        queryset=Actor.objects.all(), help_text="A party is one of these actors (ids)."
+    )
+    role = MultipleChoiceFilter(
+        choices=PartyRole.choices,
+        help_text="A party has one of these roles (with `actor`: that actor in that role).",
+    )
+    country = StringsFilter(
+        item_pattern=ISO_COUNTRY,
+        item_hint=COUNTRY_HINT,
+        help_text="A party is an actor of one of these countries (ISO 3166-1 alpha-2, e.g. TM).",
+    )
+    source = IdMultipleFilter(
+        queryset=Source.objects.all(),
+        method="filter_source",
+        help_text="Cites one of these sources (ids).",
+    )
+    tag = StringsFilter(
+        item_pattern=SLUG,
+        item_hint="A tag is a slug such as `cybersecurity`.",
+        method="filter_tag",
+        help_text="Carries every one of these tags.",
+    )
+    parent = IdOrSlugMultipleFilter(
+        queryset=Commitment.objects.none(),  # set per request: only what the caller may see
+        slug_field="reference",
+        noun="commitment",
+        item_pattern=REFERENCE,
+        method="filter_parent",
+        help_text="A milestone of one of these commitments (id or reference).",
+    )
+    parent_id = IdMultipleFilter(
+        queryset=Commitment.objects.none(),
+        field_name="parent",
+        help_text="A milestone of one of these commitments (ids).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Full-text search of reference, title, description and deadline; web-search "
+        'syntax: `cyber security`, `"digital cooperation"`, `ashgabat or samarkand`, `-osce`.',
+    )
+
+    class Meta:
+        model = Commitment
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        visible = commitments_visible_to(getattr(request, "user", None))
+        self.filters["parent"].extra["queryset"] = visible
+        self.filters["parent_id"].queryset = visible
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name not in PARTY_FILTERS:
+                queryset = self.filters[name].filter(queryset, value)
+        actors = [*(data.get("actor") or []), *(data.get("actor_id") or [])]
+        roles = data.get("role") or []
+        countries = data.get("country") or []
+        if actors or roles or countries:
+            queryset = commitments_with_party(
+                queryset, actors=actors, roles=roles, countries=countries
+            )
+        return queryset
+
+    def filter_source(self, queryset, name, value):
+        return commitments_citing(queryset, sources=value)
+
+    def filter_tag(self, queryset, name, value):
+        return commitments_tagged(queryset, tags=value)
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent__in=value)
+
+    def filter_q(self, queryset, name, value):
+        return commitments_search(queryset, query=value)
+
+
+class ActorFilterSet(django_filters.FilterSet):
+    kind = MultipleChoiceFilter(choices=ActorKind.choices, help_text="Any of these kinds.")
+    country = StringsFilter(
+        item_pattern=ISO_COUNTRY,
+        item_hint=COUNTRY_HINT,
+        method="filter_country",
+        help_text="Of one of these countries (ISO 3166-1 alpha-2, e.g. TM).",
+    )
+    parent = IdOrSlugMultipleFilter(
+        queryset=Actor.objects.all(),
+        slug_field="slug",
+        noun="actor",
+        method="filter_parent",
+        help_text="Part of one of these actors (id or slug).",
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Part of the name, short name or slug (any case)."
+    )
+
+    class Meta:
+        model = Actor
+        fields: list[str] = []
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country__in=[code.upper() for code in value])
+
+    def filter_parent(self, queryset, name, value):
+        return queryset.filter(parent__in=value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(slug__icontains=value)
+        )

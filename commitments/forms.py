@@ -1,0 +1,171 @@
+"""Admin forms. They collect input; the services in commitments/services.py decide.
+
+Each form here is only a shape for the service's keyword arguments: the service's refusals
+(a quote missing from the source, no evidence, the same status, a date in the future, a stale
+version) come back as `ValidationError`s keyed by field, or a `VersionConflict`, and the admin
+puts them on the form (`sources.admin.form_add_refusal`).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+
+from commitments.choices import Status
+from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
+from commitments.models import Actor, Citation, Commitment
+from commitments.selectors import tracker_today
+from sources.models import Source
+from sources.selectors import source_text_contains
+
+
+def _source_widget():
+    # The admin's own autocomplete (select2 over SourceAdmin.search_fields), keyed on the
+    # citation's source field: the same lookup as the Citation inline uses.
+    return AutocompleteSelect(Citation._meta.get_field("source"), admin.site)
+
+
+class EvidenceForm(forms.Form):
+    """The evidence every change needs: when it took effect, a source and a quote from it."""
+
+    effective_on = forms.DateField(
+        label="Took effect on",
+        widget=AdminDateWidget,
+        help_text="The date the change took effect (not today's date, unless it is).",
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(),
+        required=False,  # the service says "this change needs evidence", in its own words
+        widget=_source_widget(),
+        help_text="The document that shows the change.",
+    )
+    quote = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Copied from the source's text; line breaks and spacing do not matter.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = tracker_today
+
+
+class StatusChangeForm(EvidenceForm):
+    field_order = ["status", "effective_on", "note", "source", "quote"]
+
+    # No status is preselected: the editor picks one on purpose.
+    status = forms.ChoiceField(label="New status", choices=[("", "---------"), *Status.choices])
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Optional: what happened, in your words.",
+    )
+
+
+class CommitmentStatusChangeForm(StatusChangeForm):
+    """A status change for one commitment, refused if someone else changed it meanwhile."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeadlineChangeForm(EvidenceForm):
+    field_order = ["deadline", "reason", "effective_on", "source", "quote"]
+
+    deadline = forms.CharField(
+        label="New deadline",
+        required=False,
+        max_length=200,
+        help_text=f"Leave empty to remove the deadline. {ACCEPTED_FORMS}",
+    )
+    reason = forms.CharField(
+        required=False,  # the service's message says why a reason is needed
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why the deadline changed.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ActorAdminForm(forms.ModelForm):
+    class Meta:
+        model = Actor
+        fields = ["name", "short_name", "slug", "kind", "country", "parent"]
+
+    def clean_country(self) -> str:
+        return self.cleaned_data["country"].strip().upper()  # "tm" means TM
+
+
+class CommitmentAdminForm(forms.ModelForm):
+    """The plain fields of a commitment. Status and deadline need evidence: they are set only
+    when the commitment is added (see CommitmentAddForm) and changed on their own pages."""
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "kind",
+            "parent",
+            "recurring",
+            "tags",
+            "announced_on",
+            "is_published",
+        ]
+        help_texts = {"tags": "Sector slugs, separated by commas, e.g. energy,digital."}
+
+
+class CommitmentChangeForm(CommitmentAdminForm):
+    # The version the editor saw; the save is refused if the commitment moved on since.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+
+class CommitmentAddForm(CommitmentAdminForm):
+    """The initial status and deadline are what the cited evidence says when it is entered."""
+
+    class Meta(CommitmentAdminForm.Meta):
+        fields = [*CommitmentAdminForm.Meta.fields, "status"]
+
+    deadline = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text=f"As the source states it, or EDTF; leave empty when there is none. "
+        f"{ACCEPTED_FORMS}",
+    )
+
+    def clean_deadline(self) -> str:
+        value = self.cleaned_data["deadline"].strip()
+        if value:
+            deadline_parse(value)  # refuses with the accepted forms in the message
+        return value
+
+
+class CitationAddForm(forms.ModelForm):
+    """A new citation on the commitment page. The service checks the quote again on save."""
+
+    class Meta:
+        model = Citation
+        fields = ["source", "quote", "note"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+    def clean(self):
+        cleaned = super().clean()
+        source, quote = cleaned.get("source"), cleaned.get("quote")
+        if source and quote and not source_text_contains(source=source, quote=quote):
+            self.add_error(
+                "quote",
+                f"This quote does not occur in the source “{source.title}” (id {source.pk}), "
+                "even with whitespace folded. Copy it exactly from the source's text.",
+            )
+        return cleaned
+
+    def validate_unique(self):
+        # The quote is stored with its whitespace folded, and the service says "already
+        # cited" in words users know; the model's MD5 constraint check would only say
+        # "constraint violated".
+        pass

@@ -1,0 +1,57 @@
+"""Conditional requests: ETag on representations, If-None-Match (304), If-Match (412).
+
+ETags here are strong: they change whenever the representation changes. If-Match uses the
+strong comparison of RFC 9110 (a weak tag never matches); If-None-Match the weak one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.utils.http import parse_etags
+from rest_framework import status
+from rest_framework.response import Response
+
+from config.api.exceptions import PreconditionFailed
+
+
+def etag_for(*parts: object) -> str:
+    """A strong, quoted ETag from the parts that decide a representation (e.g. a version)."""
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _opaque(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def if_none_match_hits(request, etag: str) -> bool:
+    """Does the request's If-None-Match name this representation (so a 304 will do)?"""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or any(_opaque(tag) == _opaque(etag) for tag in tags)
+
+
+def not_modified(etag: str, **headers: str) -> Response:
+    return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag, **headers})
+
+
+def require_if_match(request, etag: str) -> None:
+    """Raise 412 when the request has an If-Match that does not name the current ETag.
+
+    Without If-Match the write goes ahead (the services still refuse a stale version passed
+    to them explicitly).
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    tags = parse_etags(header)
+    if "*" in tags or etag in tags:
+        return
+    raise PreconditionFailed(
+        f"If-Match does not name the current representation (its ETag is {etag}): it was "
+        "changed since you fetched it. Fetch it again and reapply your change.",
+        code="precondition_failed",
+    )

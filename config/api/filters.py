@@ -1,0 +1,176 @@
+"""Filter building blocks: strict values, several values per filter, unknown values refused.
+
+Every filter here turns a value it does not understand into a 400 naming the filter (through
+django-filter's form errors), never a 500 and never a silently ignored filter. Filters that
+take several values accept them repeated (`?status=a&status=b`) or comma-separated
+(`?status=a,b`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import Model, Q, QuerySet
+from django_filters.fields import ModelMultipleChoiceField
+from drf_spectacular.utils import extend_schema_field
+
+MAX_BIGINT = 2**63 - 1
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+
+
+def split_values(data, name: str) -> list[str]:
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    return [
+        part.strip() for value in values if value for part in str(value).split(",") if part.strip()
+    ]
+
+
+class CommaSeparatedMultipleWidget(forms.SelectMultiple):
+    """Values repeated, comma-separated, or both."""
+
+    def value_from_datadict(self, data, files, name):
+        return split_values(data, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data
+
+
+class MultipleValueField(forms.Field):
+    """A list of strings, each checked by `item_pattern` (if given); [] when absent."""
+
+    widget = CommaSeparatedMultipleWidget
+
+    def __init__(self, *, item_pattern: re.Pattern | None = None, item_hint: str = "", **kwargs):
+        self.item_pattern = item_pattern
+        self.item_hint = item_hint
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        items = list(value) if isinstance(value, list | tuple) else [value]
+        for item in items:
+            ProhibitNullCharactersValidator()(item)
+            if self.item_pattern is not None and not self.item_pattern.match(item):
+                # The value goes in params, never into the message: django-filter %-formats
+                # messages, and a value may contain a '%'.
+                raise ValidationError(
+                    f"%(value)r is not a valid value. {self.item_hint}".strip(),
+                    code="invalid",
+                    params={"value": item},
+                )
+        return items
+
+
+class StrictBooleanField(forms.Field):
+    TRUE = frozenset({"true", "1", "yes"})
+    FALSE = frozenset({"false", "0", "no"})
+
+    def to_python(self, value) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError(
+            "%(value)r is not a boolean: use true or false.",
+            code="invalid",
+            params={"value": value},
+        )
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """true/false (also 1/0, yes/no); anything else is a 400, never 'no filter'."""
+
+    field_class = StrictBooleanField
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    """One or several of a fixed vocabulary (any of them matches)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CommaSeparatedMultipleWidget)
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+class IdOrSlugMultipleField(MultipleValueField):
+    """Ids or slugs of existing rows of `queryset`; an unknown one is an error naming it."""
+
+    def __init__(self, *, queryset: QuerySet, slug_field: str, noun: str, **kwargs):
+        self.queryset = queryset
+        self.slug_field = slug_field
+        self.noun = noun
+        kwargs.setdefault("item_pattern", SLUG)
+        kwargs.setdefault("item_hint", f"Give a {noun}'s id or {slug_field}.")
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> list[Model]:
+        items = super().clean(value)
+        if not items:
+            return []
+        ids = {int(item) for item in items if item.isdigit() and int(item) <= MAX_BIGINT}
+        slugs = {item for item in items if not item.isdigit()}
+        found = list(self.queryset.filter(Q(pk__in=ids) | Q(**{f"{self.slug_field}__in": slugs})))
+        known = {str(row.pk) for row in found} | {getattr(row, self.slug_field) for row in found}
+        missing = [item for item in items if item not in known]
+        if missing:
+            raise ValidationError(
+                f"No {self.noun} with id or {self.slug_field} %(missing)s.",
+                code="invalid_choice",
+                params={"missing": ", ".join(repr(m) for m in missing)},
+            )
+        return found
+
+
+ARRAY_OF_STRINGS = {"type": "array", "items": {"type": "string"}}
+
+
+@extend_schema_field(ARRAY_OF_STRINGS)
+class IdOrSlugMultipleFilter(django_filters.Filter):
+    """Rows referred to by id or slug; the filter `method` receives the model instances."""
+
+    field_class = IdOrSlugMultipleField
+
+    def filter(self, qs, value):
+        raise NotImplementedError("give IdOrSlugMultipleFilter a `method`")
+
+
+class IdMultipleField(ModelMultipleChoiceField):
+    def clean(self, value):
+        # Django answers "none given" with an empty queryset, which filter methods cannot
+        # tell from "none matched"; an empty list is "no filter".
+        if not value:
+            return []
+        return super().clean(value)
+
+
+# Multiple-choice filters are documented as arrays of their item type: the item is declared.
+@extend_schema_field({"type": "integer"})
+class IdMultipleFilter(django_filters.ModelMultipleChoiceFilter):
+    """Rows referred to by id (NetBox's `thing_id`); an unknown id is an error naming it."""
+
+    field_class = IdMultipleField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", CommaSeparatedMultipleWidget)
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field(ARRAY_OF_STRINGS)
+class StringsFilter(django_filters.Filter):
+    """Several strings, each matching `item_pattern`; the filter `method` receives the list."""
+
+    field_class = MultipleValueField
+
+
+def filter_names(filterset_class) -> Iterable[str]:
+    return filterset_class.base_filters.keys() if filterset_class else ()

@@ -1,0 +1,298 @@
+"""Keyset ("cursor") pagination over any ordering of plain model fields.
+
+The cursor is an opaque token holding the ordering keys' values of the last row of the page
+(and the ordering it belongs to), so a page is `WHERE (keys) > (cursor) ORDER BY keys LIMIT n`:
+as fast on page 1,000 as on page 1, and stable while rows are added or removed. The primary key
+is always the last key, so every order is total. Null values sort last in either direction.
+
+The ordering is read from the queryset (`order_by` of field names, or the model's default),
+so a view orders its queryset — or uses `config.api.ordering.WhitelistOrderingFilter` — and
+this class does the rest. A tampered or stale cursor (one made for another ordering) is a 400
+naming `cursor`; `page_size` above 200 is capped at 200.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import F, Q, QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class OrderKey:
+    field: str  # a concrete field of the model
+    descending: bool
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class Cursor:
+    values: tuple
+    backwards: bool
+
+
+def order_keys(queryset: QuerySet) -> list[OrderKey]:
+    """The queryset's ordering as keys, with the primary key appended when missing."""
+    meta = queryset.model._meta
+    names = list(queryset.query.order_by) or list(meta.ordering) or ["pk"]
+    keys = []
+    for name in names:
+        if not isinstance(name, str) or "__" in name or "?" in name:
+            raise ImproperlyConfigured(
+                f"Cursor pagination orders by plain fields of {meta.label} only, not {name!r}."
+            )
+        descending = name.startswith("-")
+        field_name = name.lstrip("-")
+        field = meta.pk if field_name == "pk" else meta.get_field(field_name)
+        keys.append(OrderKey(field.attname, descending, field.null))
+    if keys[-1].field != meta.pk.attname:
+        keys.append(OrderKey(meta.pk.attname, False, False))
+    return keys
+
+
+def _order_expressions(keys: list[OrderKey], *, backwards: bool) -> list:
+    """ORDER BY for the keys; reading backwards flips every direction, nulls placement too."""
+    expressions = []
+    for key in keys:
+        expression = F(key.field)
+        nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+        if key.descending != backwards:
+            expressions.append(expression.desc(**nulls))
+        else:
+            expressions.append(expression.asc(**nulls))
+    return expressions
+
+
+_NOTHING = Q(pk__in=[])
+
+
+def _beyond(key: OrderKey, value: Any, *, backwards: bool) -> Q:
+    """Rows strictly after `value` in this key's order (before it when reading backwards)."""
+    greater = key.descending == backwards  # ascending forwards, or descending backwards
+    lookup = "gt" if greater else "lt"
+    if not backwards:  # nulls come last
+        if value is None:
+            return _NOTHING
+        beyond = Q(**{f"{key.field}__{lookup}": value})
+        return beyond | Q(**{f"{key.field}__isnull": True}) if key.nullable else beyond
+    # backwards: nulls come first, i.e. before every value
+    if value is None:
+        return Q(**{f"{key.field}__isnull": False})
+    return Q(**{f"{key.field}__{lookup}": value})
+
+
+def _equal(key: OrderKey, value: Any) -> Q:
+    if value is None:
+        return Q(**{f"{key.field}__isnull": True})
+    return Q(**{key.field: value})
+
+
+def keyset_filter(keys: list[OrderKey], values: tuple, *, backwards: bool) -> Q:
+    """(k1, k2, …) beyond (v1, v2, …), spelled out so that each key has its own direction."""
+    condition = _NOTHING
+    for index, key in enumerate(keys):
+        clause = _beyond(key, values[index], backwards=backwards)
+        for earlier, value in zip(keys[:index], values[:index], strict=True):
+            clause &= _equal(earlier, value)
+        condition |= clause
+    return condition
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+class KeysetCursorPagination(BasePagination):
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    page_size = DEFAULT_PAGE_SIZE
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError(
+                {
+                    self.page_size_query_param: [
+                        f"Must be a whole number from 1 to {self.max_page_size}."
+                    ]
+                },
+                code="invalid",
+            )
+        return min(size, self.max_page_size)
+
+    def _signature(self, keys: list[OrderKey]) -> list[str]:
+        return [("-" if key.descending else "") + key.field for key in keys]
+
+    def encode_cursor(self, keys: list[OrderKey], values: tuple, *, backwards: bool) -> str:
+        payload = {
+            "o": self._signature(keys),
+            "v": [_encode_value(value) for value in values],
+            "b": backwards,
+        }
+        raw = json.dumps(payload, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode_cursor(self, request, queryset: QuerySet, keys: list[OrderKey]) -> Cursor | None:
+        token = request.query_params.get(self.cursor_query_param)
+        if not token:
+            return None
+        invalid = ValidationError(
+            {
+                self.cursor_query_param: [
+                    "Invalid cursor: use the `next` or `previous` link of a page as it is, with "
+                    "the same `ordering`."
+                ]
+            },
+            code="invalid_cursor",
+        )
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            if not isinstance(payload, dict) or payload.get("o") != self._signature(keys):
+                raise invalid
+            raw_values, backwards = payload["v"], payload["b"]
+            if not isinstance(raw_values, list) or len(raw_values) != len(keys):
+                raise invalid
+            if not isinstance(backwards, bool):
+                raise invalid
+            meta = queryset.model._meta
+            values = []
+            for key, raw in zip(keys, raw_values, strict=True):
+                if raw is None:
+                    if not key.nullable:
+                        raise invalid
+                    values.append(None)
+                    continue
+                if not isinstance(raw, str | int):
+                    raise invalid
+                field = next(f for f in meta.concrete_fields if f.attname == key.field)
+                value = field.to_python(raw)
+                field.run_validators(value)  # e.g. an integer beyond the column's range
+                values.append(value)
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            binascii.Error,
+            DjangoValidationError,
+            FieldDoesNotExist,
+            UnicodeDecodeError,
+        ):
+            raise invalid from None
+        return Cursor(values=tuple(values), backwards=backwards)
+
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        self.request = request
+        size = self.get_page_size(request)
+        keys = order_keys(queryset)
+        cursor = self.decode_cursor(request, queryset, keys)
+        backwards = bool(cursor and cursor.backwards)
+        page = queryset.order_by(*_order_expressions(keys, backwards=backwards))
+        if cursor is not None:
+            page = page.filter(keyset_filter(keys, cursor.values, backwards=backwards))
+        rows = list(page[: size + 1])
+        more = len(rows) > size
+        rows = rows[:size]
+        if backwards:
+            rows.reverse()
+
+        def position(row) -> tuple:
+            return tuple(getattr(row, key.field) for key in keys)
+
+        url = request.build_absolute_uri()
+        self.next_link = self.previous_link = None
+        if not backwards:
+            if more:
+                self.next_link = self._link(url, keys, position(rows[-1]), backwards=False)
+            if cursor is not None:
+                start = position(rows[0]) if rows else cursor.values
+                self.previous_link = self._link(url, keys, start, backwards=True)
+        else:
+            if more:
+                self.previous_link = self._link(url, keys, position(rows[0]), backwards=True)
+            # Came back from a later page, so there is one after this.
+            self.next_link = (
+                self._link(url, keys, position(rows[-1]), backwards=False)
+                if rows
+                else remove_query_param(url, self.cursor_query_param)
+            )
+        return rows
+
+    def _link(self, url: str, keys: list[OrderKey], values: tuple, *, backwards: bool) -> str:
+        token = self.encode_cursor(keys, values, backwards=backwards)
+        return replace_query_param(url, self.cursor_query_param, token)
+
+    def get_paginated_response(self, data) -> Response:
+        return Response(
+            OrderedDict(
+                [("next", self.next_link), ("previous", self.previous_link), ("results", data)]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The next page, or null on the last page.",
+                },
+                "previous": {
+                    "type": "string",
+                    "format": "uri",
+                    "nullable": True,
+                    "description": "The previous page, or null on the first page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": self.cursor_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Opaque position: take it from a page's `next` or `previous`.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": (
+                    f"Results per page: {DEFAULT_PAGE_SIZE} by default, at most "
+                    f"{MAX_PAGE_SIZE} (larger values are capped at {MAX_PAGE_SIZE})."
+                ),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+    def query_params(self) -> tuple[str, ...]:
+        return (self.cursor_query_param, self.page_size_query_param)

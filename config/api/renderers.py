@@ -1,0 +1,45 @@
+"""Renderers beside JSON: problem details, CSV (streamed by the views) and iCalendar."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    """RFC 9457 problem details. Chosen by the exception handler, never by `?format=`."""
+
+    media_type = "application/problem+json"
+    format = "problem+json"
+
+
+class CSVRenderer(BaseRenderer):
+    """`?format=csv` on lists. The list views stream their rows themselves (every row, not one
+    page); this renderer exists so that negotiation and the schema know the format, and renders
+    a plain list of flat rows when one reaches it."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        rows = data if isinstance(data, list) else [data]
+        buffer = io.StringIO()
+        if rows and isinstance(rows[0], dict):
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return buffer.getvalue().encode("utf-8")
+
+
+class ICalendarRenderer(BaseRenderer):
+    """`text/calendar` (RFC 5545). The view hands over the serialized calendar as bytes."""
+
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")

@@ -1,0 +1,1 @@
+from tests.api_fixtures import anon, reader, staff  # noqa: F401

@@ -1,0 +1,69 @@
+from rest_framework import serializers
+
+from commitments.models import Commitment, StatusChange
+from tracker.models import Alert
+
+
+class AlertCommitmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ["id", "reference", "title"]
+
+
+class AlertStatusChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StatusChange
+        fields = ["id", "old_status", "new_status", "effective_on"]
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    commitment = AlertCommitmentSerializer()
+    # Only for status_changed alerts; null for deadline alerts.
+    status_change = AlertStatusChangeSerializer(allow_null=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "kind", "commitment", "last_day", "status_change", "created_at"]
+
+
+class AlertFeedSerializer(serializers.Serializer):
+    """The feed page (for the schema; the view builds the dict itself)."""
+
+    next = serializers.URLField(
+        help_text="The URL to poll next: this query with `after` set to the page's last alert."
+    )
+    has_more = serializers.BooleanField(
+        help_text="More alerts are already waiting: fetch `next` at once rather than later."
+    )
+    results = AlertSerializer(many=True)
+
+
+class AlertFeedQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(
+        min_value=0, default=0, help_text="Only alerts with a greater id (the cursor)."
+    )
+    limit = serializers.IntegerField(
+        min_value=1,
+        max_value=500,
+        default=100,
+        help_text="The most alerts in one answer (at most 500).",
+    )
+
+
+class TagCountSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    total = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    """The dashboard counts (for the schema; the view returns the selector's dict)."""
+
+    today = serializers.DateField(help_text="Today in the tracker's time zone.")
+    time_zone = serializers.CharField()
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    overdue = serializers.IntegerField()
+    due_within_30_days = serializers.IntegerField()
+    due_within_90_days = serializers.IntegerField()
+    by_tag = TagCountSerializer(many=True)

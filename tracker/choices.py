@@ -1,0 +1,16 @@
+"""The tracker's vocabularies."""
+
+from django.db import models
+
+
+class AlertKind(models.TextChoices):
+    # The deadline's last day passed while the status was not final.
+    OVERDUE = "overdue", "Overdue"
+    # The deadline's last day came within the due-soon window (TRACKER_DUE_SOON_DAYS).
+    DUE_SOON = "due_soon", "Due soon"
+    # A status change was recorded.
+    STATUS_CHANGED = "status_changed", "Status changed"
+
+
+# Kinds that concern one deadline: one alert per commitment, kind and deadline last day.
+DEADLINE_ALERT_KINDS: tuple[str, ...] = (AlertKind.OVERDUE.value, AlertKind.DUE_SOON.value)

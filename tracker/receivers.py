@@ -1,0 +1,31 @@
+"""What the tracker does when the commitments app reports a change.
+
+Both signals are sent inside the writing transaction: the status_changed alert is recorded in
+that same transaction (it exists if and only if the change does), and the re-scan of the
+commitment is enqueued only once the transaction commits — a worker must not scan before the
+change is visible, nor for a change that was rolled back. Any saved commitment renews the
+cached stats, once it commits.
+"""
+
+from functools import partial
+
+from django.db import transaction
+
+from tracker.services import alert_record_status_change, stats_cache_invalidate
+from tracker.tasks import commitment_scan_enqueue
+
+
+def on_status_changed(sender, *, status_change, **kwargs) -> None:
+    alert_record_status_change(status_change=status_change)
+    transaction.on_commit(
+        partial(commitment_scan_enqueue, commitment_id=status_change.commitment_id)
+    )
+
+
+def on_deadline_changed(sender, *, commitment, **kwargs) -> None:
+    transaction.on_commit(partial(commitment_scan_enqueue, commitment_id=commitment.pk))
+
+
+def on_commitment_saved(sender, **kwargs) -> None:
+    # Any saved commitment may change the counts (status, deadline, published, tags).
+    transaction.on_commit(stats_cache_invalidate)

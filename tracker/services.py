@@ -1,0 +1,241 @@
+"""The clock: the deadline scan and the alerts it records. Every write to Alert is here.
+
+The scan is built like healthchecks' `sendalerts`: a precomputed deadline column with a partial
+index, conditional UPDATEs that touch only the rows whose state is wrong, and an event row per
+transition. It is idempotent: run twice, twice at once, or again after a worker died in the
+middle, it leaves the same rows — the transaction makes it all or nothing, the advisory lock
+keeps a second scan from doing the same work at the same time, and the unique constraints on
+Alert make a duplicate impossible even if the lock were bypassed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+
+from commitments.choices import OPEN_STATUSES
+from commitments.models import Commitment, StatusChange
+from commitments.selectors import tracker_today
+from commitments.services import commitments_refresh_overdue_flags
+from tracker.choices import AlertKind
+from tracker.models import Alert
+from tracker.selectors import STATS_GENERATION_KEY
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL advisory lock keys: arbitrary 64-bit constants, unique within the database.
+# Held by a scan for its whole transaction; a second scan that cannot take it steps aside.
+SCAN_LOCK_KEY = 0x74726B_7363616E  # "trk" "scan"
+# Held by every transaction that inserts alerts, from its first insert to its commit. The feed
+# pages by alert id; without this, a long scan could commit id 500 after a status change
+# committed id 501, and a dashboard that already moved its cursor past 501 would never see 500.
+# Serialising the inserts makes alert ids become visible in increasing order.
+ALERT_INSERT_LOCK_KEY = 0x74726B_616C7274  # "trk" "alrt"
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """What one scan changed. Lists hold commitment ids."""
+
+    today: date
+    skipped: bool = False
+    became_overdue: list[int] = field(default_factory=list)
+    no_longer_overdue: list[int] = field(default_factory=list)
+    due_soon: list[int] = field(default_factory=list)
+    alerts_created: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.became_overdue or self.no_longer_overdue or self.alerts_created)
+
+    def counts(self) -> dict:
+        """How many of each, for logs and a task's return value: the first scan after a large
+        import flags hundreds of thousands of commitments, too many ids for a log line."""
+        return {
+            "today": self.today.isoformat(),
+            "skipped": self.skipped,
+            "became_overdue": len(self.became_overdue),
+            "no_longer_overdue": len(self.no_longer_overdue),
+            "due_soon": len(self.due_soon),
+            "alerts_created": self.alerts_created,
+        }
+
+
+def _scan_lock_try() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
+def _scan_statement_timeout_raise() -> None:
+    """Let this transaction's statements run as long as the scan's task may.
+
+    The database's default (DATABASE_STATEMENT_TIMEOUT_MS, 30 s) protects web requests; the
+    first scan after a large import flags hundreds of thousands of rows at once, and cutting
+    it off would only make every later scan start over and be cut off in turn.
+    """
+    seconds = max(settings.CELERY_TASK_SOFT_TIME_LIMIT, 60)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{seconds}s"])
+
+
+def _alert_inserts_lock() -> datetime:
+    """Wait for other alert-inserting transactions to commit; return the time to stamp.
+
+    The time is taken once the lock is held, so that created_at grows with the alert id (the
+    feed's Last-Modified relies on it).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ALERT_INSERT_LOCK_KEY])
+    return timezone.now()
+
+
+def _alerts_insert_overdue(*, became_overdue: list[tuple[int, date]], created_at: datetime) -> int:
+    """One overdue alert per commitment that has just been flagged, for its deadline."""
+    if not became_overdue:
+        return 0
+    ids, last_days = zip(*sorted(became_overdue), strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {Alert._meta.db_table} (kind, commitment_id, last_day, created_at)
+            SELECT %(kind)s, flagged.id, flagged.last_day, %(created_at)s
+              FROM unnest(%(ids)s::bigint[], %(last_days)s::date[]) AS flagged(id, last_day)
+             ORDER BY flagged.id
+            ON CONFLICT DO NOTHING
+            """,
+            {
+                "kind": AlertKind.OVERDUE.value,
+                "created_at": created_at,
+                "ids": list(ids),
+                "last_days": list(last_days),
+            },
+        )
+        return cursor.rowcount
+
+
+def _alerts_insert_due_soon(
+    *, today: date, window_days: int, commitment_ids: list[int] | None, created_at: datetime
+) -> list[int]:
+    """One due_soon alert per open commitment whose deadline ends within the window, once per
+    deadline. Returns the commitment ids alerted now.
+
+    The range condition on open statuses is the partial index commitment_open_deadline_idx;
+    NOT EXISTS (on the alert_once_per_deadline index) skips what was already alerted, so an
+    idle re-scan inserts nothing and burns no sequence values. ON CONFLICT covers the race
+    the NOT EXISTS cannot see (a concurrent insert not yet committed).
+    """
+    only = "" if commitment_ids is None else "AND c.id = ANY(%(ids)s)"
+    alert_table = Alert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {alert_table} (kind, commitment_id, last_day, created_at)
+            SELECT %(kind)s, c.id, c.deadline_last_day, %(created_at)s
+              FROM {Commitment._meta.db_table} c
+             WHERE c.status = ANY(%(open)s)
+               AND c.deadline_last_day >= %(today)s
+               AND c.deadline_last_day <= %(until)s
+               {only}
+               AND NOT EXISTS (
+                   SELECT 1 FROM {alert_table} a
+                    WHERE a.commitment_id = c.id
+                      AND a.kind = %(kind)s
+                      AND a.last_day = c.deadline_last_day
+               )
+             ORDER BY c.id
+            ON CONFLICT DO NOTHING
+            RETURNING commitment_id
+            """,
+            {
+                "kind": AlertKind.DUE_SOON.value,
+                "created_at": created_at,
+                # Bound as a literal array, which the planner proves implies the partial
+                # index's predicate (status IN the open statuses).
+                "open": list(OPEN_STATUSES),
+                "today": today,
+                "until": today + timedelta(days=window_days),
+                "ids": commitment_ids or [],
+            },
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def deadlines_scan(
+    *, today: date | None = None, commitment_ids: Iterable[int] | None = None
+) -> ScanSummary:
+    """Flag what became overdue, clear what no longer is, and alert on both kinds of news.
+
+    `today` defaults to the date in TRACKER_TIME_ZONE; `commitment_ids` limits the scan to
+    those commitments (the scan enqueued after one commitment's change). If another scan is
+    running, this one does nothing and says it was skipped.
+    """
+    today = today or tracker_today()
+    ids = None if commitment_ids is None else sorted(set(commitment_ids))
+    with transaction.atomic():
+        if not _scan_lock_try():
+            logger.info("deadlines scan skipped: another scan holds the lock")
+            return ScanSummary(today=today, skipped=True)
+        _scan_statement_timeout_raise()
+        flags = commitments_refresh_overdue_flags(today=today, commitment_ids=ids)
+        created_at = _alert_inserts_lock()
+        overdue_alerts = _alerts_insert_overdue(
+            became_overdue=flags.became_overdue, created_at=created_at
+        )
+        due_soon = _alerts_insert_due_soon(
+            today=today,
+            window_days=settings.TRACKER_DUE_SOON_DAYS,
+            commitment_ids=ids,
+            created_at=created_at,
+        )
+        if flags.became_overdue or flags.cleared:
+            transaction.on_commit(stats_cache_invalidate)
+    summary = ScanSummary(
+        today=today,
+        became_overdue=sorted(commitment_id for commitment_id, _ in flags.became_overdue),
+        no_longer_overdue=sorted(flags.cleared),
+        due_soon=due_soon,
+        alerts_created=overdue_alerts + len(due_soon),
+    )
+    if summary.changed:
+        logger.info("deadlines scan: %s", summary.counts())
+    return summary
+
+
+def alert_record_status_change(*, status_change: StatusChange) -> None:
+    """Record the status_changed alert. Called inside the transaction that recorded the change,
+    so that the alert exists if and only if the change does."""
+    created_at = _alert_inserts_lock()
+    Alert.objects.bulk_create(
+        [
+            Alert(
+                kind=AlertKind.STATUS_CHANGED,
+                commitment_id=status_change.commitment_id,
+                status_change=status_change,
+                created_at=created_at,
+            )
+        ],
+        # INSERT ... ON CONFLICT DO NOTHING: the same change never alerts twice.
+        ignore_conflicts=True,
+    )
+
+
+def stats_cache_invalidate() -> None:
+    """Make the next stats request count afresh: move the generation in the cache keys on.
+
+    Called once a change commits (a scan that changed flags, a commitment saved). A Redis
+    that cannot be reached is logged: the cached counts expire by themselves.
+    """
+    try:
+        if not cache.add(STATS_GENERATION_KEY, 1, timeout=None):
+            cache.incr(STATS_GENERATION_KEY)
+    except (RedisError, ValueError):  # ValueError: the key expired between add and incr
+        logger.warning("could not renew the cached stats; they expire by themselves")
