@@ -2,21 +2,29 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# What is installed, stamped per use: `make run` needs only the service and its embedded
+# servers, so a first run does not wait for the test tools (browser driver, fuzzer, ...).
+RUN_STAMP := $(VENV)/.installed-run
+STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test lint format install openapi bench clean
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[local]"
+	@touch $(RUN_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[local,dev]"
-	@touch $(STAMP)
+	@touch $(STAMP) $(RUN_STAMP)
 
 install: $(STAMP)
 
 ## make run: the whole service on http://127.0.0.1:8000 (web + Celery worker + beat).
 ## Uses DATABASE_URL / CELERY_BROKER_URL when set, else an embedded PostgreSQL and Redis.
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(PY) -m config.launcher
 
 ## make test: lint, migrations check and the whole test suite against a real PostgreSQL and
