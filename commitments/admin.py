@@ -534,94 +534,92 @@ class CommitmentAdmin(ServiceAdmin):
             return None, self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         return commitment, None
 
-    def status_change_view(self, request, object_id):
-        if not self.has_record_status_change_permission(request):
+    def _evidence_change_view(
+        self, request, object_id, *, allowed, form_class, initial, record, title, submit_label
+    ):
+        """One page for a change that needs evidence: the form, the service call, and the
+        service's refusals shown as form errors. `record(commitment, cleaned_data)` calls the
+        service and returns the success message."""
+        if not allowed:
             raise PermissionDenied
         commitment, redirect = self._commitment_or_redirect(request, object_id)
         if redirect:
             return redirect
         if request.method == "POST":
-            form = CommitmentStatusChangeForm(request.POST)
+            form = form_class(request.POST)
             if form.is_valid():
-                data = form.cleaned_data
                 try:
-                    change = commitment_record_status_change(
-                        commitment=commitment,
-                        status=data["status"],
-                        effective_on=data["effective_on"],
-                        source=data["source"],
-                        quote=data["quote"],
-                        note=data["note"],
-                        recorded_by=request.user,
-                        expected_version=data["expected_version"],
-                    )
+                    message = record(commitment, form.cleaned_data)
                 except (ValidationError, VersionConflict) as error:
                     form_add_refusal(form, error)
                 else:
-                    message = (
-                        f"Status changed from {Status(change.old_status).label} to "
-                        f"{Status(change.new_status).label}, effective {change.effective_on}."
-                    )
                     self.log_change(request, commitment, message)
                     self.message_user(request, message, messages.SUCCESS)
                     return HttpResponseRedirect(
                         reverse("admin:commitments_commitment_change", args=[commitment.pk])
                     )
         else:
-            form = CommitmentStatusChangeForm(initial={"expected_version": commitment.version})
+            form = form_class(initial=initial(commitment))
         return self._evidence_page(
+            request, title=title, form=form, commitment=commitment, submit_label=submit_label
+        )
+
+    def status_change_view(self, request, object_id):
+        def record(commitment, data) -> str:
+            change = commitment_record_status_change(
+                commitment=commitment,
+                status=data["status"],
+                effective_on=data["effective_on"],
+                source=data["source"],
+                quote=data["quote"],
+                note=data["note"],
+                recorded_by=request.user,
+                expected_version=data["expected_version"],
+            )
+            return (
+                f"Status changed from {Status(change.old_status).label} to "
+                f"{Status(change.new_status).label}, effective {change.effective_on}."
+            )
+
+        return self._evidence_change_view(
             request,
+            object_id,
+            allowed=self.has_record_status_change_permission(request),
+            form_class=CommitmentStatusChangeForm,
+            initial=lambda commitment: {"expected_version": commitment.version},
+            record=record,
             title="Record a status change",
-            form=form,
-            commitment=commitment,
             submit_label="Record the status change",
         )
 
     def deadline_change_view(self, request, object_id):
-        if not self.has_record_deadline_change_permission(request):
-            raise PermissionDenied
-        commitment, redirect = self._commitment_or_redirect(request, object_id)
-        if redirect:
-            return redirect
-        if request.method == "POST":
-            form = DeadlineChangeForm(request.POST)
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    change = commitment_change_deadline(
-                        commitment=commitment,
-                        deadline=data["deadline"] or None,
-                        reason=data["reason"],
-                        effective_on=data["effective_on"],
-                        source=data["source"],
-                        quote=data["quote"],
-                        recorded_by=request.user,
-                        expected_version=data["expected_version"],
-                    )
-                except (ValidationError, VersionConflict) as error:
-                    form_add_refusal(form, error)
-                else:
-                    message = (
-                        f"Deadline changed from “{change.old_text or 'none'}” to "
-                        f"“{change.new_text or 'none'}”."
-                    )
-                    self.log_change(request, commitment, message)
-                    self.message_user(request, message, messages.SUCCESS)
-                    return HttpResponseRedirect(
-                        reverse("admin:commitments_commitment_change", args=[commitment.pk])
-                    )
-        else:
-            form = DeadlineChangeForm(
-                initial={
-                    "deadline": commitment.deadline_text,
-                    "expected_version": commitment.version,
-                }
+        def record(commitment, data) -> str:
+            change = commitment_change_deadline(
+                commitment=commitment,
+                deadline=data["deadline"] or None,
+                reason=data["reason"],
+                effective_on=data["effective_on"],
+                source=data["source"],
+                quote=data["quote"],
+                recorded_by=request.user,
+                expected_version=data["expected_version"],
             )
-        return self._evidence_page(
+            return (
+                f"Deadline changed from “{change.old_text or 'none'}” to "
+                f"“{change.new_text or 'none'}”."
+            )
+
+        return self._evidence_change_view(
             request,
+            object_id,
+            allowed=self.has_record_deadline_change_permission(request),
+            form_class=DeadlineChangeForm,
+            initial=lambda commitment: {
+                "deadline": commitment.deadline_text,
+                "expected_version": commitment.version,
+            },
+            record=record,
             title="Change the deadline",
-            form=form,
-            commitment=commitment,
             submit_label="Change the deadline",
         )
 
