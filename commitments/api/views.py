@@ -6,6 +6,8 @@ commitments/services.py, whose refusals the exception handler turns into 400/412
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -41,10 +43,13 @@ from commitments.api.serializers import (
 from commitments.filters import ActorFilterSet, CommitmentFilterSet
 from commitments.models import Actor, Commitment
 from commitments.selectors import (
+    COMMITMENT_CSV_FIELDS,
     HistoryEntry,
     actor_detail_for_api,
     actors_for_api,
+    commitment_csv_value,
     commitment_history,
+    commitments_csv_rows,
     commitments_for_api,
     commitments_visible_to,
 )
@@ -86,33 +91,8 @@ def commitment_etag(commitment: Commitment) -> str:
     return etag_for("commitment", commitment.pk, commitment.version, latest)
 
 
-def _parties_csv(commitment: Commitment) -> str:
-    return "; ".join(f"{p.actor.slug} ({p.role})" for p in commitment.parties.all())
-
-
 COMMITMENT_CSV_COLUMNS = {
-    "id": lambda c: c.pk,
-    "reference": lambda c: c.reference,
-    "title": lambda c: c.title,
-    "description": lambda c: c.description,
-    "kind": lambda c: c.kind,
-    "status": lambda c: c.status,
-    "is_published": lambda c: c.is_published,
-    "deadline_text": lambda c: c.deadline_text,
-    "deadline_edtf": lambda c: c.deadline_edtf,
-    "deadline_first_day": lambda c: c.deadline_first_day,
-    "deadline_last_day": lambda c: c.deadline_last_day,
-    "is_overdue": lambda c: c.is_overdue,
-    "overdue_since": lambda c: c.overdue_since,
-    "recurring": lambda c: c.recurring,
-    "parent_id": lambda c: c.parent_id,
-    "tags": lambda c: c.tags,
-    "announced_on": lambda c: c.announced_on,
-    "parties": _parties_csv,
-    "source_ids": lambda c: sorted({citation.source_id for citation in c.citations.all()}),
-    "version": lambda c: c.version,
-    "created_at": lambda c: c.created_at,
-    "updated_at": lambda c: c.updated_at,
+    name: partial(commitment_csv_value, name=name) for name in COMMITMENT_CSV_FIELDS
 }
 
 WRITE_RESPONSES = {200: CommitmentSerializer}
@@ -157,6 +137,10 @@ class CommitmentViewSet(ApiGenericViewSet):
     ordering = ["id"]
     csv_columns = COMMITMENT_CSV_COLUMNS
     csv_filename = "commitments.csv"
+
+    def csv_queryset(self, queryset):
+        return commitments_csv_rows(queryset=queryset)
+
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):

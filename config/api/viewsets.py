@@ -2,7 +2,7 @@
 
 What they add to DRF's:
 - an unknown query parameter is a 400 naming it (a typo such as `?stauts=` must not return
-  every record as if it had been applied);
+  every record as if it had been applied), and so is a value holding a NUL character;
 - filters and ordering apply to lists only, not to the lookup of one object;
 - `?format=csv` on a list streams every matching row (not one page) when the view declares
   `csv_columns` (column name → function of the object);
@@ -58,6 +58,18 @@ class StrictQueryParamsMixin:
                 },
                 code="unknown_parameter",
             )
+        # No value the API reads may hold a NUL (PostgreSQL refuses it in text): one check
+        # here covers every parameter, present and future, before any filter sees it.
+        with_nul = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if any("\x00" in value for value in values)
+        )
+        if with_nul:
+            raise ValidationError(
+                {name: ["Null characters are not allowed."] for name in with_nul},
+                code="null_characters_not_allowed",
+            )
 
 
 class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
@@ -71,6 +83,11 @@ class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
             renderers.append(CSVRenderer())
         return renderers
 
+    def csv_queryset(self, queryset):
+        """The rows a CSV export streams; a view may read them flat (`.values()`), since an
+        export of every row cannot afford a model instance per row and per relation."""
+        return queryset
+
     def filter_queryset(self, queryset):
         # DRF also filters the lookup of one object; a filter belongs to lists.
         if not self.applies_list_params():
@@ -80,7 +97,9 @@ class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.csv_columns and getattr(request.accepted_renderer, "format", None) == "csv":
-            return csv_streaming_response(queryset, self.csv_columns, filename=self.csv_filename)
+            return csv_streaming_response(
+                self.csv_queryset(queryset), self.csv_columns, filename=self.csv_filename
+            )
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)
         return self.get_paginated_response(serializer.data)
