@@ -113,21 +113,9 @@ class Commitment(models.Model):
                 condition=models.Q(is_overdue=True),
                 name="commitment_overdue_idx",
             ),
-            # The overdue flag's UPDATEs (commitments_refresh_overdue_flags): open rows not
-            # yet flagged, and flagged rows whose deadline may have moved later. A third,
-            # for flagged rows gone stale, compares two columns and lives in migration 0004.
-            models.Index(
-                fields=["deadline_last_day"],
-                condition=models.Q(
-                    status__in=OPEN_STATUSES, is_overdue=False, deadline_last_day__isnull=False
-                ),
-                name="commitment_not_overdue_idx",
-            ),
-            models.Index(
-                fields=["deadline_last_day"],
-                condition=models.Q(is_overdue=True, deadline_last_day__isnull=False),
-                name="commitment_overdue_day_idx",
-            ),
+            # The overdue flag's UPDATEs (commitments_refresh_overdue_flags) have three
+            # partial indexes of their own, written in SQL in migration 0004: two are keyed
+            # on the expression `deadline_last_day + 1`, which a Django Index cannot say.
         ]
         constraints = [
             models.CheckConstraint(

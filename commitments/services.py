@@ -16,6 +16,7 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from commitments import signals
@@ -25,6 +26,7 @@ from commitments.models import Actor, Citation, Commitment, DeadlineChange, Part
 from commitments.selectors import tracker_today
 from sources.models import Source
 from sources.selectors import fold_whitespace, source_text_contains
+from sources.services import SEARCHED_CHARACTERS
 
 # Fields `commitment_update` may change. Status and deadline are not among them: each change
 # of those needs evidence and goes through its own service.
@@ -73,7 +75,8 @@ def _search_vector():
     return (
         SearchVector("reference", weight="A", config="simple")
         + SearchVector("title", weight="A", config="english")
-        + SearchVector("description", weight="B", config="english")
+        # Not all of a long description: see sources.services.SEARCHED_CHARACTERS.
+        + SearchVector(Substr("description", 1, SEARCHED_CHARACTERS), weight="B", config="english")
         + SearchVector("deadline_text", weight="C", config="english")
     )
 
@@ -542,7 +545,9 @@ def commitments_refresh_overdue_flags(
     overdue row: 1. open, not yet flagged, past due; 2. flagged but stale (final status, no
     deadline, or a deadline moved to another past day); 3. flagged, deadline moved to today
     or later. The WHERE clauses repeat the index predicates word for word so that PostgreSQL
-    can prove the index applies.
+    can prove the index applies, and compare `deadline_last_day + 1` (the first overdue day)
+    with today because the range indexes are keyed on that expression (migration 0004 says
+    why).
     """
     table = Commitment._meta.db_table
     only = "" if commitment_ids is None else "AND id = ANY(%(ids)s)"
@@ -559,7 +564,7 @@ def commitments_refresh_overdue_flags(
             UPDATE {table}
                SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, {touched}
              WHERE status IN ({open_}) AND NOT is_overdue AND deadline_last_day IS NOT NULL
-               AND deadline_last_day < %(today)s
+               AND deadline_last_day + 1 <= %(today)s
                {only}
             RETURNING id, deadline_last_day
             """,
@@ -586,7 +591,7 @@ def commitments_refresh_overdue_flags(
             UPDATE {table}
                SET is_overdue = FALSE, overdue_since = NULL, {touched}
              WHERE is_overdue AND deadline_last_day IS NOT NULL
-               AND deadline_last_day >= %(today)s
+               AND deadline_last_day + 1 > %(today)s
                {only}
             RETURNING id
             """,
