@@ -31,6 +31,23 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(number), PERIODS[period.strip()[0]]
 
 
+def _window_count_incr(key: str, *, ttl: int) -> int:
+    """INCR and EXPIRE in one round trip (a pipeline), on the cache's own Redis and key space.
+
+    Every API request pays for this, so it is one round trip rather than the cache API's
+    add-then-incr (two or three). The TTL is set again on every hit rather than with EXPIRE
+    NX, which Redis 6 (the embedded server) lacks; the window's number is part of the key, so
+    a later expiry only keeps a finished window's key a little longer.
+    """
+    full_key = cache.make_and_validate_key(key)
+    client = cache._cache.get_client(full_key, write=True)  # Django's RedisCache client
+    pipeline = client.pipeline(transaction=False)
+    pipeline.incr(full_key)
+    pipeline.expire(full_key, ttl)
+    count, _ = pipeline.execute()
+    return count
+
+
 class FixedWindowThrottle(BaseThrottle):
     scope = ""
 
@@ -53,12 +70,7 @@ class FixedWindowThrottle(BaseThrottle):
         window_number = int(now // window)
         key = f"throttle:{scope}:{ident}:{window_number}"
         try:
-            cache.add(key, 0, timeout=window + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.set(key, 1, timeout=window + 1)
-                count = 1
+            count = _window_count_incr(key, ttl=window + 1)
         except RedisError as error:
             logger.warning("throttle not counted, Redis unavailable: %s", error)
             return True
