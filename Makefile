@@ -42,11 +42,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## make bench: the performance harness (bench/README.md), about 12 minutes; not part of
+## make bench: the performance harness (bench/README.md), about 14 minutes; not part of
 ## `make test`. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on :6379.
 BENCH_STAMP := $(VENV)/.installed-bench
-$(BENCH_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e ".[local,dev,bench]"
+$(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[bench]"
 	@touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)

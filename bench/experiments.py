@@ -9,10 +9,13 @@ is meant to be copied as it is.
     throttle_one_rtt   the throttle's counter in one Redis round trip (INCR + EXPIRE NX in a
                        pipeline) instead of three (SET NX, EXISTS, INCRBY)
     serializer_fast    CommitmentSerializer.to_representation written by hand, same output
+    json_in_sql        list and detail bodies built by PostgreSQL (the baseline's SQL) inside the
+                       app's views, after DRF's authentication, throttling, filters, pagination
     csv_values         the CSV export from one query of plain values (parties and source ids
                        aggregated by PostgreSQL), no model instances and no prefetch
-    scan_only_what_changed   (scan) two partial indexes that hold only the rows a scan must
-                       change, and the clearing UPDATE restated to use one of them
+    scan_expression_keys   (scan) migration 0004's partial indexes keyed on
+                       `deadline_last_day + 1`, and the scan's range conditions written on
+                       that expression, so that the planner cannot pick another index
 """
 
 from __future__ import annotations
@@ -198,90 +201,153 @@ def csv_values() -> None:
     viewsets.csv_streaming_response = csv_streaming_response
 
 
-# The partial indexes `scan_only_what_changed` needs: each holds only the rows a scan must
-# change, so a scan with nothing to do reads two empty index ranges. Created by the bench in
-# its own scan database for the experiment, dropped after.
-SCAN_INDEXES = {
-    "bench_overdue_pending_idx": """
-        CREATE INDEX IF NOT EXISTS bench_overdue_pending_idx
-            ON commitments_commitment (deadline_last_day)
-         WHERE deadline_last_day IS NOT NULL
+def json_in_sql() -> None:
+    """The commitment list and detail built as JSON by PostgreSQL (the baseline's SQL) inside
+    the app's own views: DRF still authenticates, throttles, filters and paginates (the page
+    is read as ids only), then one statement returns the page's JSON. Same fields, values and
+    ETag; whitespace differs, which no JSON client sees."""
+    import json
+
+    from django.db import connection
+    from django.http import HttpResponse
+
+    from bench.baseline_app import COMMITMENT_JSON
+    from commitments.api import views
+    from config.api.pagination import order_keys
+
+    # DRF's datetime format (UTC as "Z") rather than PostgreSQL's "+00:00".
+    def utc(column: str) -> str:
+        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+    representation = (
+        COMMITMENT_JSON.replace(
+            "'created_at', ci.created_at", f"'created_at', {utc('ci.created_at')}"
+        )
+        .replace("'created_at', c.created_at", f"'created_at', {utc('c.created_at')}")
+        .replace("'updated_at', c.updated_at", f"'updated_at', {utc('c.updated_at')}")
+    )
+    page_sql = f"""
+        SELECT coalesce(json_agg({representation} ORDER BY array_position(%s, c.id)), '[]')::text
+          FROM commitments_commitment c WHERE c.id = ANY(%s)
+    """
+    detail_sql = f"""
+        SELECT {representation}::text, c.version,
+               (SELECT max(t) FROM (
+                    SELECT a.updated_at AS t FROM commitments_party p
+                      JOIN commitments_actor a ON a.id = p.actor_id WHERE p.commitment_id = c.id
+                    UNION ALL
+                    SELECT s.updated_at FROM commitments_citation ci
+                      JOIN sources_source s ON s.id = ci.source_id
+                     WHERE ci.commitment_id = c.id) AS nested)
+          FROM commitments_commitment c WHERE c.id = %s AND c.id IN ({{visible}})
+    """
+    original_list = views.CommitmentViewSet.list
+
+    def list_(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "json":
+            return original_list(self, request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        keys = {key.field for key in order_keys(queryset)}
+        rows = self.paginate_queryset(queryset.prefetch_related(None).only(*keys))
+        ids = [row.id for row in rows]
+        with connection.cursor() as cursor:
+            cursor.execute(page_sql, [ids, ids])
+            results = cursor.fetchone()[0]
+        body = (
+            f'{{"next":{json.dumps(self.paginator.next_link)},'
+            f'"previous":{json.dumps(self.paginator.previous_link)},"results":{results}}}'
+        )
+        return HttpResponse(body, content_type="application/json")
+
+    def retrieve(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "json":
+            return views.CommitmentViewSet._bench_original_retrieve(self, request, *args, **kwargs)
+        from django.http import Http404
+
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404 from None
+        visible, params = (
+            self.get_queryset().prefetch_related(None).values("id").query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(detail_sql.format(visible=visible), [pk, *params])
+            row = cursor.fetchone()
+        if row is None:
+            raise Http404
+        body, version, latest = row
+        etag = views.etag_for("commitment", pk, version, latest.isoformat() if latest else "")
+        if views.if_none_match_hits(request, etag):
+            return views.not_modified(etag)
+        response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+        return response
+
+    views.CommitmentViewSet._bench_original_retrieve = views.CommitmentViewSet.retrieve
+    views.CommitmentViewSet.list = list_
+    views.CommitmentViewSet.retrieve = retrieve
+
+
+# The indexes `scan_expression_keys` needs. Migration 0004's partial indexes hold the right
+# rows, but they are keyed on deadline_last_day like two other indexes whose estimates look
+# as cheap, and PostgreSQL picks one of those (it cannot know the partial index's range is
+# empty). Keyed on an expression only the scan writes, they are the one index that can
+# serve the scan's range, so the planner always takes them.
+SCAN_EXPRESSION_INDEXES = {
+    "bench_not_overdue_day1_idx": """
+        CREATE INDEX IF NOT EXISTS bench_not_overdue_day1_idx
+            ON commitments_commitment ((deadline_last_day + 1))
+         WHERE deadline_last_day IS NOT NULL AND NOT is_overdue
            AND status IN ('proposed', 'adopted', 'in_progress', 'stalled')
-           AND overdue_since IS DISTINCT FROM deadline_last_day + 1
     """,
-    "bench_overdue_stale_idx": """
-        CREATE INDEX IF NOT EXISTS bench_overdue_stale_idx ON commitments_commitment (id)
-         WHERE is_overdue
-           AND (status IN ('completed', 'partially_completed', 'abandoned')
-                OR deadline_last_day IS NULL OR deadline_last_day >= overdue_since)
+    "bench_overdue_day1_idx": """
+        CREATE INDEX IF NOT EXISTS bench_overdue_day1_idx
+            ON commitments_commitment ((deadline_last_day + 1))
+         WHERE deadline_last_day IS NOT NULL AND is_overdue
     """,
 }
 
 
-def scan_only_what_changed() -> None:
-    """commitments_refresh_overdue_flags with the clearing UPDATE restated so that it matches
-    bench_overdue_stale_idx: a flagged row can need clearing only if its status became final,
-    its deadline was removed, or its deadline moved to on or after the day it was flagged.
-    The flagging UPDATE is unchanged (bench_overdue_pending_idx matches it as it is)."""
-    from django.db import connection
+def scan_expression_keys() -> None:
+    """commitments_refresh_overdue_flags as it is (three UPDATEs), with the first and the third
+    comparing `deadline_last_day + 1` with today (the same rows: a day's successor is at most
+    today exactly when the day is before today), so that SCAN_EXPRESSION_INDEXES serve them."""
+    import inspect
+    import textwrap
 
     import tracker.services
     from commitments import services
-    from commitments.choices import FINAL_STATUSES, OPEN_STATUSES
-    from commitments.models import Commitment
 
-    def refresh(*, today, commitment_ids=None):
-        table = Commitment._meta.db_table
-        only = "" if commitment_ids is None else "AND id = ANY(%(ids)s)"
-        params = {
-            "today": today,
-            "open": list(OPEN_STATUSES),
-            "final": list(FINAL_STATUSES),
-            "ids": list(commitment_ids or []),
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {table}
-                   SET is_overdue = TRUE, overdue_since = deadline_last_day + 1,
-                       version = version + 1
-                 WHERE status = ANY(%(open)s)
-                   AND deadline_last_day < %(today)s
-                   AND overdue_since IS DISTINCT FROM deadline_last_day + 1
-                   {only}
-                RETURNING id, deadline_last_day
-                """,
-                params,
-            )
-            became_overdue = [(row[0], row[1]) for row in cursor.fetchall()]
-            cursor.execute(
-                f"""
-                UPDATE {table}
-                   SET is_overdue = FALSE, overdue_since = NULL, version = version + 1
-                 WHERE is_overdue
-                   AND (status IN ('completed', 'partially_completed', 'abandoned')
-                        OR deadline_last_day IS NULL OR deadline_last_day >= overdue_since)
-                   AND (status = ANY(%(final)s)
-                        OR deadline_last_day IS NULL
-                        OR deadline_last_day >= %(today)s)
-                   {only}
-                RETURNING id
-                """,
-                params,
-            )
-            cleared = [row[0] for row in cursor.fetchall()]
-        return services.OverdueFlagChanges(became_overdue=became_overdue, cleared=cleared)
-
+    source = textwrap.dedent(inspect.getsource(services.commitments_refresh_overdue_flags))
+    restated = source.replace(
+        "AND deadline_last_day < %(today)s\n", "AND deadline_last_day + 1 <= %(today)s\n"
+    ).replace("AND deadline_last_day >= %(today)s\n", "AND deadline_last_day + 1 > %(today)s\n")
+    if (
+        restated.count("deadline_last_day + 1 <= %(today)s") != 1
+        or restated.count("deadline_last_day + 1 > %(today)s") != 1
+    ):
+        raise RuntimeError("commitments_refresh_overdue_flags changed: update this experiment")
+    namespace = dict(vars(services))
+    exec(compile(restated, services.__file__, "exec"), namespace)
+    refresh = namespace["commitments_refresh_overdue_flags"]
     services.commitments_refresh_overdue_flags = refresh
     tracker.services.commitments_refresh_overdue_flags = refresh
 
 
 EXPERIMENTS = {
-    "scan_only_what_changed": scan_only_what_changed,
+    "json_in_sql": json_in_sql,
+    "scan_expression_keys": scan_expression_keys,
     "no_health_check": no_health_check,
     "throttle_one_rtt": throttle_one_rtt,
     "serializer_fast": serializer_fast,
     "csv_values": csv_values,
+}
+
+
+# Scan experiments: the indexes each needs, made in the bench's scan database for its round.
+SCAN_EXPERIMENTS = {
+    "scan_expression_keys": SCAN_EXPRESSION_INDEXES,
 }
 
 

@@ -25,6 +25,10 @@ def _num(value: float | None, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _share(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
 def _ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}x"
 
@@ -48,7 +52,9 @@ def http_table(results: dict) -> list[str]:
         for concurrency in sorted(ours, key=int):
             o = ours[concurrency]
             b = base.get(concurrency)
-            rps_ratio = o["requests_per_s"] / b["requests_per_s"] if b else None
+            rps_ratio = (
+                o["requests_per_s"] / b["requests_per_s"] if b and b["requests_per_s"] else None
+            )
             p99_ratio = o["p99_ms"] / b["p99_ms"] if b and b["p99_ms"] else None
             lines.append(
                 f"| {label} | {concurrency} | {_num(o['requests_per_s'])} | {_num(o['p50_ms'], 2)} "
@@ -79,22 +85,26 @@ def experiments_table(results: dict) -> list[str]:
         for c in sorted(points["ours"], key=int):
             o, e = points["ours"][c], points["experiment"][c]
             b = (points.get("baseline") or {}).get(c)
+            speedup = _share(e["requests_per_s"], o["requests_per_s"])
+            versus = _share(e["requests_per_s"], b["requests_per_s"]) if b else None
             lines.append(
                 f"| {LABELS.get(name, name)} | {c} | {_num(o['requests_per_s'])} "
-                f"| {_num(e['requests_per_s'])} "
-                f"| {_ratio(e['requests_per_s'] / o['requests_per_s'])} "
-                f"| {_num(o['p99_ms'], 2)} | {_num(e['p99_ms'], 2)} "
-                f"| {_ratio(e['requests_per_s'] / b['requests_per_s']) if b else '—'} |"
+                f"| {_num(e['requests_per_s'])} | {_ratio(speedup)} "
+                f"| {_num(o['p99_ms'], 2)} | {_num(e['p99_ms'], 2)} | {_ratio(versus)} |"
             )
     if len(lines) == 4:  # no HTTP scenario ran with the experiments
         lines = [lines[0]]
     csv, csv_e = results.get("csv") or {}, results.get("csv_experiment") or {}
     if csv.get("available") and csv_e.get("available"):
-        lines += [
-            "",
-            f"CSV export of {csv['rows']:,} rows: {csv['seconds']:.2f}s → {csv_e['seconds']:.2f}s, "
-            f"worker peak RSS {csv['peak_rss_mb']:.0f} → {csv_e['peak_rss_mb']:.0f} MB.",
-        ]
+
+        def export(result: dict) -> str:
+            state = "" if result.get("complete", True) else " (cut short)"
+            return (
+                f"{result['rows']:,} of {result.get('expected_rows', result['rows']):,} rows in "
+                f"{result['seconds']:.2f}s{state}, worker peak RSS {result['peak_rss_mb']:.0f} MB"
+            )
+
+        lines += ["", f"CSV export: ours {export(csv)}; experiment {export(csv_e)}."]
     return lines
 
 
@@ -167,8 +177,8 @@ def scan_lines(results: dict) -> list[str]:
     if experiment:
         lines += [
             "",
-            "With `scan_only_what_changed` (bench/experiments.py: two partial indexes and the "
-            f"clearing UPDATE restated): full scan {experiment['service']:.2f}s, idle re-scan "
+            f"With the experiment `{experiment.get('name', '?')}` "
+            f"(bench/experiments.py): full scan {experiment['service']:.2f}s, idle re-scan "
             f"{experiment['idle'] * 1000:.1f} ms right after it, "
             f"{experiment['idle_steady'] * 1000:.1f} ms after VACUUM.",
         ]
@@ -278,3 +288,23 @@ def plot(results: dict, path: Path) -> Path | None:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bench.report [results.json]`: write results.md and throughput.png again."""
+    import json
+    import sys
+
+    path = Path(argv[0] if argv else Path(__file__).parent / "out" / "results.json")
+    results = json.loads(path.read_text())
+    text = markdown(results)
+    (path.parent / "results.md").write_text(text)
+    plot(results, path.parent / "throughput.png")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -35,10 +35,13 @@ _QUARTER_WORDS = {
     "4th": 4,
 }
 _QUARTER = re.compile(
-    r"^(?:(?:in|by|during|for)\s+(?:the\s+)?)?"
+    r"^(?:(?:in|by|during|for)\s+)?(?:the\s+)?"
     r"(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter)\s+(?:of\s+)?(\d{4})$",
     re.IGNORECASE,
 )
+# Any other mention of a quarter ('Q5 2025', 'fifth quarter') is refused, not left to the
+# words parser, which reads 'Q5 2025' as May.
+_QUARTER_LIKE = re.compile(r"\bq\d+\b|\bquarters?\b", re.IGNORECASE)
 _YEARS_PLAUSIBLE = range(1900, 2201)
 # Sources print "2025-2027" with an en dash (U+2013) as often as with a hyphen; the words parser
 # reads any other dash as a separator and keeps only the last year ("2027").
@@ -65,6 +68,8 @@ def _words_to_edtf(value: str) -> str | None:
     if quarter:
         number = int(quarter.group(1) or _QUARTER_WORDS[quarter.group(2).lower()])
         return f"{quarter.group(3)}-{32 + number}"
+    if _QUARTER_LIKE.search(value):
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:

@@ -1,9 +1,14 @@
-"""The API v1 URL map: each app's api/urls.py, plus the schema and its docs."""
+"""The API v1 URL map: an index, each app's api/urls.py, the schema and its docs, and a
+problem-details 404 for any other path."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.api.handlers import NOT_FOUND_URL_NAME, ApiRootView, api_not_found
+
 urlpatterns = [
+    # The index: a link to each endpoint.
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("sources.api.urls")),
     path("", include("commitments.api.urls")),
     path("", include("tracker.api.urls")),
@@ -11,4 +16,7 @@ urlpatterns = [
     # assets come from drf-spectacular-sidecar: no CDN.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Last: any other path is a problem-details 404 (or a redirect to the same path with its
+    # final slash, when that exists).
+    re_path(r"^.*$", api_not_found, name=NOT_FOUND_URL_NAME),
 ]

@@ -26,7 +26,12 @@ def database_status() -> str:
 
 def broker_status() -> str:
     try:
-        with celery_app.connection_for_write() as conn:
+        # The socket timeout too: a Redis that accepts connections and never answers would
+        # otherwise hold this check for the transport's own (longer) read timeout, past a load
+        # balancer's patience, which then sees a timeout instead of this 503 naming the broker.
+        with celery_app.connection_for_write(
+            transport_options={"socket_timeout": BROKER_TIMEOUT_SECONDS}
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
     except Exception as error:
         return f"down: {error.__class__.__name__}: {error}".strip()

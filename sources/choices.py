@@ -1,4 +1,9 @@
+import re
+
 from django.db import models
+
+# A BCP 47 language tag, loosely: `en`, `ru`, `tk-Latn`, `zh-Hant-TW`.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 class SourceKind(models.TextChoices):

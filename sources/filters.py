@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 
 from config.api.filters import MultipleChoiceFilter, StringsFilter
-from sources.choices import SourceKind
+from sources.choices import LANGUAGE_TAG, SourceKind
 from sources.models import Source
 from sources.selectors import source_search
-
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
 class SourceFilterSet(django_filters.FilterSet):

@@ -6,7 +6,9 @@ from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.db.models.functions import Substr
 
+from sources.choices import LANGUAGE_TAG
 from sources.dates import partial_date_parse
 from sources.models import Source
 from sources.selectors import fold_whitespace
@@ -18,9 +20,16 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# Full-text search reads this much of a text. PostgreSQL refuses a tsvector over 1 MB ("string
+# is too long for tsvector"), which a text of many distinct words reaches well below the 2 MB
+# body limit; 100,000 characters stay under it whatever the words. The text itself is kept
+# whole, and quotes are checked against all of it.
+SEARCHED_CHARACTERS = 100_000
+
+
 def _search_vector():
     return SearchVector("title", weight="A", config="english") + SearchVector(
-        "text", weight="B", config="english"
+        Substr("text", 1, SEARCHED_CHARACTERS), weight="B", config="english"
     )
 
 
@@ -33,6 +42,12 @@ def _prepare(source: Source) -> None:
         raise ValidationError({"published": error.messages}) from None
     if not source.text or not source.text.strip():
         raise ValidationError({"text": ["A source needs its full text."]})
+    # The language filter takes BCP 47 tags only: a source stored with anything else could
+    # never be found by its language.
+    if not LANGUAGE_TAG.match(source.language or ""):
+        raise ValidationError(
+            {"language": [f"{source.language!r} is not a BCP 47 language tag such as en or ru."]}
+        )
     source.text_sha256 = text_sha256(source.text)
     source.full_clean()
 

@@ -16,7 +16,7 @@ from commitments.choices import (
 )
 from commitments.models import Actor, Citation, Commitment, Party
 from commitments.selectors import HistoryEntry
-from config.api.serializers import StrictSerializer
+from config.api.serializers import IdRelatedField, StrictBooleanField, StrictSerializer
 from sources.models import Source
 
 # --- reads ------------------------------------------------------------------------------------
@@ -265,9 +265,7 @@ EVIDENCE_QUOTE = {
 
 
 class PartyWriteSerializer(StrictSerializer):
-    actor = serializers.PrimaryKeyRelatedField(
-        queryset=Actor.objects.all(), help_text="The actor's id."
-    )
+    actor = IdRelatedField(queryset=Actor.objects.all(), help_text="The actor's id.")
     role = serializers.ChoiceField(choices=PartyRole.choices)
 
     def to_internal_value(self, data):
@@ -278,9 +276,7 @@ class PartyWriteSerializer(StrictSerializer):
 
 
 class CitationWriteSerializer(StrictSerializer):
-    source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), help_text="The source's id."
-    )
+    source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
     quote = serializers.CharField(
         help_text="Must occur in the source's text (whitespace is folded before comparing)."
     )
@@ -310,15 +306,15 @@ class CommitmentCreateSerializer(StrictSerializer):
         max_length=200,
         help_text="EDTF or words: '2024-11', 'in November 2024', 'for 2025-2027', '2027~'.",
     )
-    recurring = serializers.BooleanField(required=False, default=False)
-    parent = serializers.PrimaryKeyRelatedField(
+    recurring = StrictBooleanField(required=False, default=False)
+    parent = IdRelatedField(
         queryset=_commitment_queryset(), allow_null=True, required=False, default=None
     )
     tags = serializers.ListField(
         child=serializers.SlugField(max_length=50), required=False, default=list
     )
     announced_on = serializers.DateField(allow_null=True, required=False, default=None)
-    is_published = serializers.BooleanField(required=False, default=False)
+    is_published = StrictBooleanField(required=False, default=False)
     parties = PartyWriteSerializer(many=True, required=False, default=list)
     citations = CitationWriteSerializer(many=True, required=False, default=list)
 
@@ -346,13 +342,11 @@ class CommitmentUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=300)
     kind = serializers.ChoiceField(choices=CommitmentKind.choices)
     description = serializers.CharField(allow_blank=True, required=False)
-    recurring = serializers.BooleanField(required=False)
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=_commitment_queryset(), allow_null=True, required=False
-    )
+    recurring = StrictBooleanField(required=False)
+    parent = IdRelatedField(queryset=_commitment_queryset(), allow_null=True, required=False)
     tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False)
     announced_on = serializers.DateField(allow_null=True, required=False)
-    is_published = serializers.BooleanField(required=False)
+    is_published = StrictBooleanField(required=False)
     parties = PartyWriteSerializer(
         many=True, required=False, help_text="When given, replaces all parties."
     )
@@ -378,9 +372,7 @@ class StatusChangeCreateSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="The new status.")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
     note = serializers.CharField(allow_blank=True, required=False, default="")
-    source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE
-    )
+    source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
     quote = serializers.CharField(
         error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
     )
@@ -396,17 +388,13 @@ class DeadlineChangeCreateSerializer(StrictSerializer):
     # Blank passes here so that the service names it together with a bad deadline.
     reason = serializers.CharField(allow_blank=True, help_text="Why it moved (required).")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
-    source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE
-    )
+    source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
     quote = serializers.CharField(
         error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
     )
 
 
 class CitationCreateSerializer(StrictSerializer):
-    source = serializers.PrimaryKeyRelatedField(
-        queryset=Source.objects.all(), help_text="The source's id."
-    )
+    source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
     quote = serializers.CharField(help_text="Must occur in the source's text.")
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")

@@ -11,9 +11,10 @@
 as a whole. `code` is a stable, machine-readable name of the problem.
 
 Domain refusals arrive here as they are raised by the services: Django's ValidationError keyed
-by field (400), VersionConflict (412), ProtectedError / RestrictedError (409). A response is
-always rendered as `application/problem+json`, whatever format the request asked for (a CSV
-or iCalendar error would be unreadable), except in the browsable API.
+by field (400), VersionConflict (412), ProtectedError / RestrictedError (409); a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 (config/middleware.py refuses most before any view). A
+response is always rendered as `application/problem+json`, whatever format the request asked
+for (a CSV or iCalendar error would be unreadable), except in the browsable API.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -50,6 +52,23 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+    def __init__(self, detail=None, code=None):
+        if detail is None:
+            detail = payload_too_large_detail()
+        super().__init__(detail, code)
+
+
+def payload_too_large_detail() -> str:
+    return (
+        f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes, the "
+        "most this service accepts."
+    )
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
@@ -57,7 +76,12 @@ class Conflict(exceptions.APIException):
 
 
 def _field_name(path: list) -> str | None:
-    if not path or path == [api_settings.NON_FIELD_ERRORS_KEY] or path == [NON_FIELD_ERRORS]:
+    # "non_field_errors" is the object itself: `parties.non_field_errors` (a list was expected)
+    # is about `parties`, and at the top it is about the body as a whole (null).
+    path = [
+        part for part in path if part not in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS)
+    ]
+    if not path:
         return None
     return ".".join(str(part) for part in path)
 
@@ -122,6 +146,8 @@ def _translate(exc: Exception) -> exceptions.APIException | None:
             "just taken). Nothing was saved; fetch the current data and retry.",
             code="conflict",
         )
+    if isinstance(exc, RequestDataTooBig):  # a body without Content-Length, read too far
+        return PayloadTooLarge()
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

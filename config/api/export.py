@@ -23,7 +23,17 @@ class _Echo:
         return value
 
 
-def csv_cell(value: Any) -> str:
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection: a
+# title such as `=HYPERLINK(...)` would run in the reader's spreadsheet). Such text cells get a
+# leading single quote, as OWASP recommends; numbers, dates and booleans never start so.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+def _csv_plain(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -31,8 +41,14 @@ def csv_cell(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return "; ".join(csv_cell(item) for item in value)
+        return "; ".join(_csv_plain(item) for item in value)
     return str(value)
+
+
+def csv_cell(value: Any) -> str:
+    """A value as CSV text; text that a spreadsheet would run as a formula is neutralised."""
+    text = _csv_plain(value)
+    return csv_text(text) if isinstance(value, str | list | tuple) else text
 
 
 def csv_lines(rows: Iterable[Any], columns: CsvColumns) -> Iterator[bytes]:

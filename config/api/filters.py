@@ -23,10 +23,20 @@ MAX_BIGINT = 2**63 - 1
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
+# Spaces around a value are dropped; nothing else is (Python's str.strip() would also take
+# control characters such as \x1c for space, and `?role=%1C` would read as no filter at all).
+SPACES = " \t\r\n"
+
+
 def split_values(data, name: str) -> list[str]:
+    """The values of a filter; an empty one (`?status=`) is no value, as in django-filter."""
     values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
     return [
-        part.strip() for value in values if value for part in str(value).split(",") if part.strip()
+        part.strip(SPACES)
+        for value in values
+        if value
+        for part in str(value).split(",")
+        if part.strip(SPACES)
     ]
 
 

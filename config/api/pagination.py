@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -188,6 +189,11 @@ class KeysetCursorPagination(BasePagination):
                     continue
                 if not isinstance(raw, str | int):
                     raise invalid
+                if isinstance(raw, str):
+                    # PostgreSQL refuses NUL in text, and a lone surrogate cannot be encoded
+                    # for it: both would be a 500 at the query rather than a bad cursor.
+                    ProhibitNullCharactersValidator()(raw)
+                    raw.encode("utf-8")  # UnicodeEncodeError (a ValueError): invalid
                 field = next(f for f in meta.concrete_fields if f.attname == key.field)
                 value = field.to_python(raw)
                 field.run_validators(value)  # e.g. an integer beyond the column's range

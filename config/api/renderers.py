@@ -7,6 +7,8 @@ import io
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
+from config.api.export import csv_cell
+
 
 class ProblemJSONRenderer(JSONRenderer):
     """RFC 9457 problem details. Chosen by the exception handler, never by `?format=`."""
@@ -18,7 +20,7 @@ class ProblemJSONRenderer(JSONRenderer):
 class CSVRenderer(BaseRenderer):
     """`?format=csv` on lists. The list views stream their rows themselves (every row, not one
     page); this renderer exists so that negotiation and the schema know the format, and renders
-    a plain list of flat rows when one reaches it."""
+    a plain list of flat rows when one reaches it (formulas neutralised, as in the exports)."""
 
     media_type = "text/csv"
     format = "csv"
@@ -30,7 +32,7 @@ class CSVRenderer(BaseRenderer):
         if rows and isinstance(rows[0], dict):
             writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows({key: csv_cell(value) for key, value in row.items()} for row in rows)
         return buffer.getvalue().encode("utf-8")
 
 

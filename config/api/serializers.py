@@ -29,3 +29,26 @@ class StrictFieldsMixin:
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON `true` or `false` only. DRF's BooleanField also takes strings ("yes", "off", "0"):
+    a client that sends `"is_published": "no"` has a bug it should hear about, not a guess."""
+
+    default_error_messages = {"invalid": "Must be true or false (a JSON boolean), not {input!r}."}
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A record referred to by its id: a whole number (or its digits as a string). DRF's field
+    passes anything on to the query, so `1.5` found record 1 and `1e400` (infinity) was a 500."""
+
+    def to_internal_value(self, data):
+        is_whole = isinstance(data, int) and not isinstance(data, bool)
+        if not is_whole and not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)

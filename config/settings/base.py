@@ -3,6 +3,7 @@
 Every variable read here is documented in `.env.example`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -40,6 +41,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -51,6 +53,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: one over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 at once.
+    "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -60,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -165,6 +171,37 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
+# Proxies in front that append to X-Forwarded-For (1 behind one load balancer): the anonymous
+# API limit and the admin login lockout count the client's address, not the proxy's. Empty: no
+# proxy.
+API_NUM_PROXIES = int(env("API_NUM_PROXIES", default="") or 0) or None
+
+# Admin logins are rate-limited by django-axes: after AXES_FAILURE_LIMIT wrong passwords for
+# one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES, even with
+# the right password (the answer is a 429 saying so). Attempts are kept in PostgreSQL (axes'
+# database handler): shared by every web process, kept across restarts and shown in the admin,
+# and a login still works while Redis is down.
+AUTHENTICATION_BACKENDS = [
+    "config.auth_backends.LoginRateLimitBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address as the API's throttles read it (X-Forwarded-For per API_NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "config.auth_backends.client_ip"
+# A plain 429 with Retry-After (axes' own adds CORS headers for XMLHttpRequest).
+AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed logins: after {AXES_FAILURE_LIMIT} wrong passwords this username is "
+    f"locked out from this address for {AXES_COOLOFF_TIME.total_seconds() / 60:g} minutes, "
+    "even with the right password. Try again after that."
+)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -178,6 +215,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start of every command; its lockouts still log.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # --- The JSON API (v1): DRF and its OpenAPI schema --------------------------------------------
@@ -199,9 +238,7 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="60/min"),
         "user": env("API_THROTTLE_USER", default="600/min"),
     },
-    # Proxies in front that append to X-Forwarded-For (1 behind one load balancer): the
-    # anonymous limit counts the client's address, not the proxy's. Empty: no proxy.
-    "NUM_PROXIES": int(env("API_NUM_PROXIES", default="") or 0) or None,
+    "NUM_PROXIES": API_NUM_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -212,7 +249,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ApiContentNegotiation",
     "EXCEPTION_HANDLER": "config.api.exceptions.problem_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.ApiAutoSchema",
@@ -243,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # OpenAPI links: from a created or fetched record to what can be done with it next.
+        "config.api.schema.add_response_links",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatus": "commitments.choices.Status",
         "CommitmentKind": "commitments.choices.CommitmentKind",

@@ -37,8 +37,11 @@ def _database_url(db: dict) -> str:
     password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     credentials = f"{user}{password}@" if user else ""
     name = quote(db["NAME"], safe="")
-    if (db.get("HOST") or "").startswith("/"):  # a Unix socket directory
-        return f"postgres://{credentials}/{name}?host={quote(db['HOST'])}"
+    # A Unix socket directory: HOST, or `?host=` in DATABASE_URL (the embedded PostgreSQL of
+    # `make test`), which django-environ passes on in OPTIONS.
+    socket_dir = db.get("HOST") or db.get("OPTIONS", {}).get("host") or ""
+    if socket_dir.startswith("/"):
+        return f"postgres://{credentials}/{name}?host={quote(socket_dir)}"
     return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from commitments.models import Commitment, StatusChange
+from config.api.filters import MAX_BIGINT
 from tracker.models import Alert
 
 
@@ -40,7 +41,11 @@ class AlertFeedSerializer(serializers.Serializer):
 
 class AlertFeedQuerySerializer(serializers.Serializer):
     after = serializers.IntegerField(
-        min_value=0, default=0, help_text="Only alerts with a greater id (the cursor)."
+        min_value=0,
+        # Beyond the id column's range the query itself would fail (a 500, not a 400).
+        max_value=MAX_BIGINT,
+        default=0,
+        help_text="Only alerts with a greater id (the cursor).",
     )
     limit = serializers.IntegerField(
         min_value=1,
