@@ -23,10 +23,9 @@ class RequestBodyLimitMiddleware:
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if limit is not None and self._declared_length(request) > limit:
-            response = payload_too_large(request)
-            # The client may still be sending: it must not reuse this connection.
-            response["Connection"] = "close"
-            return response
+            # No "Connection: close" here: WSGI forbids hop-by-hop headers (runserver asserts
+            # on them), and gunicorn's sync workers close the connection after every request.
+            return payload_too_large(request)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
