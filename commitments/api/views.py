@@ -222,17 +222,9 @@ class CommitmentViewSet(ApiGenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="status-changes")
     def status_changes(self, request: Request, pk=None) -> Response:
-        serializer = StatusChangeCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            commitment, expected = self._locked_for_write()
-            change = commitment_record_status_change(
-                commitment=commitment,
-                **serializer.validated_data,
-                recorded_by=request.user,
-                expected_version=expected,
-            )
-        return self._change_response(HistoryEntry("status", change.recorded_at, change))
+        return self._record_change(
+            StatusChangeCreateSerializer, commitment_record_status_change, kind="status"
+        )
 
     @extend_schema(
         summary="Move, set or remove the deadline, with a reason and evidence (staff)",
@@ -242,17 +234,24 @@ class CommitmentViewSet(ApiGenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="deadline-changes")
     def deadline_changes(self, request: Request, pk=None) -> Response:
-        serializer = DeadlineChangeCreateSerializer(data=request.data)
+        return self._record_change(
+            DeadlineChangeCreateSerializer, commitment_change_deadline, kind="deadline"
+        )
+
+    def _record_change(self, serializer_class, service, *, kind: str) -> Response:
+        """A status or deadline change: validate the body, honour If-Match, call the service
+        (whose refusals become 400/412 problems), answer with the new history entry."""
+        serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             commitment, expected = self._locked_for_write()
-            change = commitment_change_deadline(
+            change = service(
                 commitment=commitment,
                 **serializer.validated_data,
-                recorded_by=request.user,
+                recorded_by=self.request.user,
                 expected_version=expected,
             )
-        return self._change_response(HistoryEntry("deadline", change.recorded_at, change))
+        return self._change_response(HistoryEntry(kind, change.recorded_at, change))
 
     @extend_schema(
         summary="Add a citation: a quote from a source (staff)",

@@ -1,5 +1,17 @@
 """Settings for `make run` on a developer's machine: debug on, a throwaway key."""
 
+import os
+
+from config.embedded import DATA_DIR, DATABASE_NAME
+
+# `manage.py` without any environment (makemigrations, shell, ...) finds the embedded
+# PostgreSQL that `make run` keeps under .data/, and a Redis on its usual port; base.py, which
+# production shares, still requires both variables.
+os.environ.setdefault(
+    "DATABASE_URL", f"postgres://postgres@/{DATABASE_NAME}?host={DATA_DIR}/postgres"
+)
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+
 from .base import *  # noqa: F403
 from .base import env
 
