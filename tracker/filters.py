@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commitments.choices import PartyRole
 from commitments.models import Party
-from config.api.filters import MultipleChoiceFilter, StringsFilter
+from config.api.filters import MAX_BIGINT, MultipleChoiceFilter, StringsFilter, is_id_text
 from tracker.choices import AlertKind
 
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -78,8 +78,9 @@ class AlertFilter(django_filters.FilterSet):
             return queryset
         parties = Party.objects.filter(commitment_id=OuterRef("commitment_id"))
         if actor or actor_id:
-            ids = [int(item) for item in [*(actor or []), *(actor_id or [])] if item.isdigit()]
-            slugs = [item for item in actor or [] if not item.isdigit()]
+            given = [*(actor or []), *(actor_id or [])]
+            ids = [int(item) for item in given if is_id_text(item) and int(item) <= MAX_BIGINT]
+            slugs = [item for item in actor or [] if not is_id_text(item)]
             parties = parties.filter(Q(actor_id__in=ids) | Q(actor__slug__in=slugs))
         if role:
             parties = parties.filter(role__in=role)

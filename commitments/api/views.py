@@ -64,7 +64,7 @@ from commitments.services import (
 )
 from config.api.conditional import etag_for, if_none_match_hits, not_modified, require_if_match
 from config.api.export import CHUNK_SIZE
-from config.api.filters import MAX_BIGINT, SLUG
+from config.api.filters import MAX_BIGINT, SLUG, is_id_text
 from config.api.renderers import ICalendarRenderer
 from config.api.schema import (
     ETAG_HEADER,
@@ -332,7 +332,7 @@ class ActorViewSet(ApiReadOnlyViewSet):
 
     def get_object(self) -> Actor:
         value = self.kwargs["id"]
-        if value.isdigit() and int(value) <= MAX_BIGINT:
+        if is_id_text(value) and int(value) <= MAX_BIGINT:
             lookup = {"pk": int(value)}
         elif SLUG.match(value):
             lookup = {"slug": value}

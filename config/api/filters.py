@@ -20,6 +20,14 @@ from django_filters.fields import ModelMultipleChoiceField
 from drf_spectacular.utils import extend_schema_field
 
 MAX_BIGINT = 2**63 - 1
+
+
+def is_id_text(text: str) -> bool:
+    """Is this query text a database id? ASCII digits only: str.isdigit() is also true of
+    '³' and other Unicode digits, which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -126,8 +134,8 @@ class IdOrSlugMultipleField(MultipleValueField):
         items = super().clean(value)
         if not items:
             return []
-        ids = {int(item) for item in items if item.isdigit() and int(item) <= MAX_BIGINT}
-        slugs = {item for item in items if not item.isdigit()}
+        ids = {int(item) for item in items if is_id_text(item) and int(item) <= MAX_BIGINT}
+        slugs = {item for item in items if not is_id_text(item)}
         found = list(self.queryset.filter(Q(pk__in=ids) | Q(**{f"{self.slug_field}__in": slugs})))
         known = {str(row.pk) for row in found} | {getattr(row, self.slug_field) for row in found}
         missing = [item for item in items if item not in known]
