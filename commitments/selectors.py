@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    DateTimeField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 
@@ -98,6 +107,85 @@ def commitments_for_api(*, user) -> QuerySet[Commitment]:
             ),
         )
     )
+
+
+def _iso_utc(column: str) -> str:
+    """SQL for a timestamptz as DRF writes it: ISO 8601 in UTC with "Z", microseconds only
+    when there are some (Python's isoformat())."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"""to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') """
+        f"""|| CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' """
+        f"""ELSE to_char({utc}, '.US') END || 'Z'"""
+    )
+
+
+# One commitment as CommitmentSerializer represents it, written by PostgreSQL, for the outer
+# query's row of commitments_commitment (C). Same keys in the same order, same values, same
+# nested order (Party.Meta, Citation.Meta): tests/commitments/api/test_json_in_sql.py holds it
+# to the serializer. `json`, not `jsonb`, which would reorder the keys.
+C = Commitment._meta.db_table
+COMMITMENT_JSON_SQL = f"""
+json_build_object(
+    'id', {C}.id, 'reference', {C}.reference, 'title', {C}.title,
+    'description', {C}.description, 'kind', {C}.kind, 'status', {C}.status,
+    'is_published', {C}.is_published,
+    'deadline', CASE WHEN {C}.deadline_last_day IS NULL THEN NULL ELSE json_build_object(
+        'text', {C}.deadline_text, 'edtf', {C}.deadline_edtf,
+        'first_day', {C}.deadline_first_day, 'last_day', {C}.deadline_last_day) END,
+    'is_overdue', {C}.is_overdue, 'overdue_since', {C}.overdue_since,
+    'recurring', {C}.recurring, 'parent', {C}.parent_id, 'tags', {C}.tags,
+    'announced_on', {C}.announced_on,
+    'parties', coalesce((
+        SELECT json_agg(json_build_object(
+                   'actor', json_build_object(
+                       'id', a.id, 'slug', a.slug, 'name', a.name, 'kind', a.kind),
+                   'role', p.role) ORDER BY p.role, p.actor_id)
+          FROM commitments_party p JOIN commitments_actor a ON a.id = p.actor_id
+         WHERE p.commitment_id = {C}.id), '[]'),
+    'citations', coalesce((
+        SELECT json_agg(json_build_object(
+                   'id', ci.id,
+                   'source', json_build_object(
+                       'id', s.id, 'title', s.title, 'publisher', s.publisher),
+                   'quote', ci.quote, 'note', ci.note,
+                   'created_at', {_iso_utc("ci.created_at")}) ORDER BY ci.id)
+          FROM commitments_citation ci JOIN sources_source s ON s.id = ci.source_id
+         WHERE ci.commitment_id = {C}.id), '[]'),
+    'version', {C}.version,
+    'created_at', {_iso_utc(f"{C}.created_at")}, 'updated_at', {_iso_utc(f"{C}.updated_at")}
+)::text
+"""
+
+# The latest change of the brief actors and sources a commitment shows (part of its ETag).
+NESTED_UPDATED_AT_SQL = f"""
+SELECT max(nested.updated_at) FROM (
+    SELECT a.updated_at FROM commitments_party p
+      JOIN commitments_actor a ON a.id = p.actor_id WHERE p.commitment_id = {C}.id
+    UNION ALL
+    SELECT s.updated_at FROM commitments_citation ci
+      JOIN sources_source s ON s.id = ci.source_id WHERE ci.commitment_id = {C}.id
+) AS nested
+"""
+
+
+def commitments_with_api_json(
+    queryset: QuerySet[Commitment], *, with_nested_updated_at: bool = False
+) -> QuerySet[Commitment]:
+    """`queryset` with each commitment's API representation as `api_json`: the JSON text of
+    CommitmentSerializer's shape, nested parties and citations included, built by PostgreSQL
+    in the same query. The list and the detail read it instead of loading a model instance
+    per party and citation and serializing them in Python (bench/README.md measures both).
+
+    `with_nested_updated_at` adds `nested_updated_at`, the latest change of the actors and
+    sources shown (part of the ETag).
+    """
+    annotations = {"api_json": RawSQL(COMMITMENT_JSON_SQL, (), output_field=TextField())}
+    if with_nested_updated_at:
+        annotations["nested_updated_at"] = RawSQL(
+            f"({NESTED_UPDATED_AT_SQL})", (), output_field=DateTimeField()
+        )
+    return queryset.defer("search_vector", "description").annotate(**annotations)
 
 
 def commitments_with_party(

@@ -6,6 +6,7 @@ commitments/services.py, whose refusals the exception handler turns into 400/412
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
 from django.db import transaction
@@ -52,6 +53,7 @@ from commitments.selectors import (
     commitments_csv_rows,
     commitments_for_api,
     commitments_visible_to,
+    commitments_with_api_json,
 )
 from commitments.services import (
     CitationSpec,
@@ -65,7 +67,7 @@ from commitments.services import (
 from config.api.conditional import etag_for, if_none_match_hits, not_modified, require_if_match
 from config.api.export import CHUNK_SIZE
 from config.api.filters import MAX_BIGINT, SLUG, is_id_text
-from config.api.renderers import ICalendarRenderer
+from config.api.renderers import ICalendarRenderer, JSONText
 from config.api.schema import (
     ETAG_HEADER,
     IF_MATCH_HEADER,
@@ -87,8 +89,19 @@ def commitment_etag(commitment: Commitment) -> str:
     nested = [party.actor.updated_at for party in commitment.parties.all()] + [
         citation.source.updated_at for citation in commitment.citations.all()
     ]
-    latest = max(nested).isoformat() if nested else ""
-    return etag_for("commitment", commitment.pk, commitment.version, latest)
+    return _commitment_etag(commitment.pk, commitment.version, max(nested, default=None))
+
+
+def _commitment_etag(pk: int, version: int, nested_updated_at: datetime | None) -> str:
+    latest = nested_updated_at.isoformat() if nested_updated_at else ""
+    return etag_for("commitment", pk, version, latest)
+
+
+def _renders_json(request: Request) -> bool:
+    """Is the answer plain JSON, which PostgreSQL can write (commitments_with_api_json)? The
+    browsable API and the CSV export go through the serializer and the export instead."""
+    renderer = getattr(request, "accepted_renderer", None)
+    return getattr(renderer, "format", None) == "json"
 
 
 COMMITMENT_CSV_COLUMNS = {
@@ -146,6 +159,11 @@ class CommitmentViewSet(ApiGenericViewSet):
     def get_queryset(self):
         if self.action == "history":
             return commitments_visible_to(self.request.user).defer("search_vector")
+        if self.action in ("list", "retrieve") and _renders_json(self.request):
+            return commitments_with_api_json(
+                commitments_visible_to(self.request.user),
+                with_nested_updated_at=self.action == "retrieve",
+            )
         return commitments_for_api(user=self.request.user)
 
     def _respond(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -164,12 +182,24 @@ class CommitmentViewSet(ApiGenericViewSet):
         expected = commitment.version if "If-Match" in self.request.headers else None
         return commitment, expected
 
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        if not _renders_json(request):
+            return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        results = ",".join(commitment.api_json for commitment in page)
+        return self.get_paginated_response(JSONText(f"[{results}]"))
+
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         commitment = self.get_object()
-        etag = commitment_etag(commitment)
+        if _renders_json(request):
+            etag = _commitment_etag(commitment.pk, commitment.version, commitment.nested_updated_at)
+            body = JSONText(commitment.api_json)
+        else:
+            etag = commitment_etag(commitment)
+            body = CommitmentSerializer(commitment).data
         if if_none_match_hits(request, etag):
             return not_modified(etag)
-        return Response(CommitmentSerializer(commitment).data, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag})
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = CommitmentCreateSerializer(data=request.data)

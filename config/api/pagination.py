@@ -30,6 +30,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from config.api.renderers import JSONText
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -252,6 +254,10 @@ class KeysetCursorPagination(BasePagination):
         return replace_query_param(url, self.cursor_query_param, token)
 
     def get_paginated_response(self, data) -> Response:
+        if isinstance(data, JSONText):  # the page's results, already JSON
+            envelope = {"next": self.next_link, "previous": self.previous_link}
+            head = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+            return Response(JSONText(f'{head[:-1]},"results":{data}}}'))
         return Response(
             OrderedDict(
                 [("next", self.next_link), ("previous", self.previous_link), ("results", data)]

@@ -1,13 +1,33 @@
-"""Renderers beside JSON: problem details, CSV (streamed by the views) and iCalendar."""
+"""Renderers: JSON (which passes through JSON PostgreSQL wrote), problem details, CSV (streamed
+by the views) and iCalendar."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework import renderers
+from rest_framework.renderers import BaseRenderer
 
 from config.api.export import csv_cell
+
+
+class JSONText(str):
+    """A body already written as JSON (by PostgreSQL: see commitments_with_api_json). The JSON
+    renderer sends it as it is instead of encoding a string."""
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """DRF's, plus JSONText passed through untouched (re-indented when asked to indent, as
+    the browsable API does)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if isinstance(data, JSONText):
+            if not self.get_indent(accepted_media_type, renderer_context or {}):
+                return data.encode("utf-8")
+            data = json.loads(data)
+        return super().render(data, accepted_media_type, renderer_context)
 
 
 class ProblemJSONRenderer(JSONRenderer):

@@ -246,7 +246,7 @@ REST_FRAMEWORK = {
         "config.api.ordering.WhitelistOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "config.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
