@@ -39,6 +39,10 @@ class AlertFeedSerializer(serializers.Serializer):
     results = AlertSerializer(many=True)
 
 
+FEED_LIMIT_DEFAULT = 100
+FEED_LIMIT_MAX = 500
+
+
 class AlertFeedQuerySerializer(serializers.Serializer):
     after = serializers.IntegerField(
         min_value=0,
@@ -49,9 +53,9 @@ class AlertFeedQuerySerializer(serializers.Serializer):
     )
     limit = serializers.IntegerField(
         min_value=1,
-        max_value=500,
-        default=100,
-        help_text="The most alerts in one answer (at most 500).",
+        max_value=FEED_LIMIT_MAX,
+        default=FEED_LIMIT_DEFAULT,
+        help_text=f"The most alerts in one answer (at most {FEED_LIMIT_MAX}).",
     )
 
 
