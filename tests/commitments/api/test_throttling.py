@@ -47,3 +47,13 @@ def test_the_counts_live_in_the_shared_cache(anon, low_limits):
 def test_the_default_limits_come_from_the_environment_settings(settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     assert set(rates) >= {"anon", "user"}
+
+
+def test_a_windows_count_expires_with_the_window(anon, low_limits):
+    anon.get(URL)
+    anon.get(URL)
+    client = cache._cache.get_client(write=True)
+    keys = client.keys(cache.make_key("throttle:anon:*"))
+    assert len(keys) == 1
+    assert int(client.get(keys[0])) == 2
+    assert 0 < client.ttl(keys[0]) <= 61  # a minute's window, plus one second
