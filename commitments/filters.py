@@ -22,21 +22,20 @@ from commitments.selectors import (
     commitments_with_party,
 )
 from config.api.filters import (
-    SLUG,
+    COUNTRY_HINT,
+    ISO_COUNTRY,
+    PARTY_FILTERS,
     IdMultipleFilter,
     IdOrSlugMultipleFilter,
     MultipleChoiceFilter,
     StrictBooleanFilter,
     StringsFilter,
+    country_filter,
+    tag_filter,
 )
 from sources.models import Source
 
-ISO_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 REFERENCE = re.compile(r"^[^,\x00]+$")
-COUNTRY_HINT = "Use an ISO 3166-1 alpha-2 code such as TM."
-
-# Filters on the parties of a commitment: applied together, to one party (see below).
-PARTY_FILTERS = ("actor", "actor_id", "role", "country")
 
 
 class CommitmentFilterSet(django_filters.FilterSet):
@@ -77,9 +76,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         choices=PartyRole.choices,
         help_text="A party has one of these roles (with `actor`: that actor in that role).",
     )
-    country = StringsFilter(
-        item_pattern=ISO_COUNTRY,
-        item_hint=COUNTRY_HINT,
+    country = country_filter(
         help_text="A party is an actor of one of these countries (ISO 3166-1 alpha-2, e.g. TM).",
     )
     source = IdMultipleFilter(
@@ -87,12 +84,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         method="filter_source",
         help_text="Cites one of these sources (ids).",
     )
-    tag = StringsFilter(
-        item_pattern=SLUG,
-        item_hint="A tag is a slug such as `cybersecurity`.",
-        method="filter_tag",
-        help_text="Carries every one of these tags.",
-    )
+    tag = tag_filter(help_text="Carries every one of these tags.")
     parent = IdOrSlugMultipleFilter(
         queryset=Commitment.objects.none(),  # set per request: only what the caller may see
         slug_field="reference",

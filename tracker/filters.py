@@ -15,13 +15,19 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commitments.choices import PartyRole
 from commitments.models import Party
-from config.api.filters import MAX_BIGINT, MultipleChoiceFilter, StringsFilter, is_id_text
+from config.api.filters import (
+    MAX_BIGINT,
+    PARTY_FILTERS,
+    SLUG,
+    MultipleChoiceFilter,
+    StringsFilter,
+    country_filter,
+    is_id_text,
+    tag_filter,
+)
 from tracker.choices import AlertKind
 
-SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 ID = re.compile(r"^[1-9][0-9]{0,17}$")
-ISO_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-PARTY_FILTERS = ("actor", "actor_id", "role", "country")
 
 
 class AlertFilter(django_filters.FilterSet):
@@ -32,12 +38,7 @@ class AlertFilter(django_filters.FilterSet):
         method="filter_commitment_id",
         help_text="Alerts of these commitments (ids).",
     )
-    tag = StringsFilter(
-        item_pattern=SLUG,
-        item_hint="A tag is a slug such as `cybersecurity`.",
-        method="filter_tag",
-        help_text="Alerts of commitments carrying every one of these tags.",
-    )
+    tag = tag_filter(help_text="Alerts of commitments carrying every one of these tags.")
     actor = StringsFilter(
         item_pattern=SLUG,
         item_hint="Give an actor's id or slug.",
@@ -51,9 +52,7 @@ class AlertFilter(django_filters.FilterSet):
     role = MultipleChoiceFilter(
         choices=PartyRole.choices, help_text="A party has one of these roles."
     )
-    country = StringsFilter(
-        item_pattern=ISO_COUNTRY,
-        item_hint="Use an ISO 3166-1 alpha-2 code such as TM.",
+    country = country_filter(
         help_text="A party is an actor of one of these countries (ISO 3166-1 alpha-2).",
     )
 

@@ -190,5 +190,29 @@ class StringsFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
+# The tag and country filters of the commitment list and of the alerts feed: the same values,
+# the same errors.
+ISO_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
+COUNTRY_HINT = "Use an ISO 3166-1 alpha-2 code such as TM."
+# Filters on the parties of a commitment, applied together to one party: `actor=x&role=partner`
+# is x *as* a partner.
+PARTY_FILTERS = ("actor", "actor_id", "role", "country")
+
+
+def tag_filter(*, help_text: str) -> StringsFilter:
+    """Tags (slugs); the FilterSet's `filter_tag` method applies them."""
+    return StringsFilter(
+        item_pattern=SLUG,
+        item_hint="A tag is a slug such as `cybersecurity`.",
+        method="filter_tag",
+        help_text=help_text,
+    )
+
+
+def country_filter(*, help_text: str) -> StringsFilter:
+    """ISO 3166-1 alpha-2 codes of the parties' actors, any case (one of PARTY_FILTERS)."""
+    return StringsFilter(item_pattern=ISO_COUNTRY, item_hint=COUNTRY_HINT, help_text=help_text)
+
+
 def filter_names(filterset_class) -> Iterable[str]:
     return filterset_class.base_filters.keys() if filterset_class else ()
