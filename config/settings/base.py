@@ -93,6 +93,8 @@ STORAGES = {
 # --- Database -----------------------------------------------------------------------------
 
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Django's PostgreSQL backend with a cheaper health check (config/db/base.py says how).
+DATABASES["default"]["ENGINE"] = "config.db"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # A connection that died (PostgreSQL restarted) is noticed and replaced at the next request
 # instead of failing it.
