@@ -81,6 +81,7 @@ from config.api.viewsets import (
 )
 
 ORDERING_FIELDS = {"deadline": "deadline_last_day", "updated": "updated_at", "title": "title"}
+ORDER_COLUMNS = ("id", *ORDERING_FIELDS.values())  # what a page's cursor may be made of
 
 
 def commitment_etag(commitment: Commitment) -> str:
@@ -185,8 +186,10 @@ class CommitmentViewSet(ApiGenericViewSet):
     def list(self, request: Request, *args, **kwargs) -> Response:
         if not _renders_json(request):
             return super().list(request, *args, **kwargs)
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        results = ",".join(commitment.api_json for commitment in page)
+        # Plain rows, not model instances: the JSON and what the cursor needs.
+        rows = self.filter_queryset(self.get_queryset()).values("api_json", *ORDER_COLUMNS)
+        page = self.paginate_queryset(rows)
+        results = ",".join(row["api_json"] for row in page)
         return self.get_paginated_response(JSONText(f"[{results}]"))
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:

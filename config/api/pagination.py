@@ -228,6 +228,9 @@ class KeysetCursorPagination(BasePagination):
             rows.reverse()
 
         def position(row) -> tuple:
+            # A model instance, or a dict of a `.values()` page (which must hold the keys).
+            if isinstance(row, dict):
+                return tuple(row[key.field] for key in keys)
             return tuple(getattr(row, key.field) for key in keys)
 
         url = request.build_absolute_uri()
