@@ -611,9 +611,14 @@ def scan_reset(conn: psycopg.Connection, alert_table: str | None) -> None:
         conn.execute(f"VACUUM (ANALYZE) {alert_table}")
 
 
+# The same rows and the same values as the service's first UPDATE
+# (commitments.services.commitments_refresh_overdue_flags), updated_at included: the service
+# moves it for clients that sync by it, and its index (commitments_commitment_updated_at) then
+# takes new keys, so a baseline that left it alone would do less work than the service.
 RAW_UPDATE = """
 UPDATE commitments_commitment
-   SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, version = version + 1
+   SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, version = version + 1,
+       updated_at = now()
  WHERE status = ANY(%(open)s) AND deadline_last_day < %(today)s AND NOT is_overdue
 """
 

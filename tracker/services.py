@@ -25,7 +25,7 @@ from commitments.choices import OPEN_STATUSES
 from commitments.models import Commitment, StatusChange
 from commitments.selectors import tracker_today
 from commitments.services import commitments_refresh_overdue_flags
-from tracker.choices import AlertKind
+from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
 from tracker.models import Alert
 from tracker.selectors import STATS_GENERATION_KEY
 
@@ -69,6 +69,29 @@ class ScanSummary:
         }
 
 
+# The conflict a deadline alert may meet: the same alert, already recorded (a commitment flagged
+# anew for a deadline it was alerted for before, or an insert that bypassed the lock). Named,
+# so that PostgreSQL checks only that unique index before each insert, not also the primary
+# key's and status_change's, which an alert of these kinds cannot collide with (≈0.1 s of the
+# ≈0.75 s that inserting 120,000 alerts takes), and so that any other conflict is an error
+# rather than a silently dropped alert.
+# The WHERE clause is the partial index's predicate (Alert.Meta, alert_once_per_deadline).
+_ONCE_PER_DEADLINE = f"""
+    ON CONFLICT (commitment_id, kind, last_day)
+    WHERE kind IN ({", ".join(f"'{kind}'" for kind in DEADLINE_ALERT_KINDS)})
+    DO NOTHING"""
+
+
+def _array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal ('{1,2,3}') of numbers or ISO dates, sent as one text
+    parameter and cast in SQL. With Django's default client-side binding a Python list
+    becomes ARRAY[…] with each element quoted one by one: for the 120,000 ids and days of a
+    first scan that took ≈0.35 s, against ≈0.15 s for this (either way with server-side
+    binding). The values are our own ints and dates, whose text has no character an array
+    literal would need quoted."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _scan_lock_try() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
@@ -110,13 +133,13 @@ def _alerts_insert_overdue(*, became_overdue: list[tuple[int, date]], created_at
             SELECT %(kind)s, flagged.id, flagged.last_day, %(created_at)s
               FROM unnest(%(ids)s::bigint[], %(last_days)s::date[]) AS flagged(id, last_day)
              ORDER BY flagged.id
-            ON CONFLICT DO NOTHING
+            {_ONCE_PER_DEADLINE}
             """,
             {
                 "kind": AlertKind.OVERDUE.value,
                 "created_at": created_at,
-                "ids": list(ids),
-                "last_days": list(last_days),
+                "ids": _array_literal(ids),
+                "last_days": _array_literal(day.isoformat() for day in last_days),
             },
         )
         return cursor.rowcount
@@ -135,11 +158,13 @@ def _alerts_insert_due_soon(
     """
     only = "" if commitment_ids is None else "AND c.id = ANY(%(ids)s)"
     alert_table = Alert._meta.db_table
+    # %(kind)s::varchar: the parameter appears twice, and under server-side binding PostgreSQL
+    # must deduce one type for both (text in the select list, varchar against a.kind otherwise).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {alert_table} (kind, commitment_id, last_day, created_at)
-            SELECT %(kind)s, c.id, c.deadline_last_day, %(created_at)s
+            SELECT %(kind)s::varchar, c.id, c.deadline_last_day, %(created_at)s
               FROM {Commitment._meta.db_table} c
              WHERE c.status = ANY(%(open)s)
                AND c.deadline_last_day >= %(today)s
@@ -152,7 +177,7 @@ def _alerts_insert_due_soon(
                       AND a.last_day = c.deadline_last_day
                )
              ORDER BY c.id
-            ON CONFLICT DO NOTHING
+            {_ONCE_PER_DEADLINE}
             RETURNING commitment_id
             """,
             {
