@@ -7,8 +7,9 @@ is meant to be copied as it is. An experiment whose fix has landed is deleted (g
 keeps them: json_in_sql, throttle_one_rtt, csv_values, scan_expression_keys and
 serializer_fast were measured this way).
 
-    no_health_check    CONN_HEALTH_CHECKS off: no `SELECT 1` before each request's first query
-                       (kept on: tests/hardening/test_faults.py shows why)
+    no_health_check    no connection health check at all: what the socket poll of
+                       config/db/base.py still costs (it replaced Django's `SELECT 1`; a health
+                       check stays on: tests/hardening/test_faults.py shows why)
 
 A scan experiment also names, in SCAN_EXPERIMENTS, the indexes its round needs in the bench's
 scan database (made before the round, dropped after).

@@ -20,11 +20,13 @@ from commitments.selectors import (
     commitments_tagged,
     commitments_visible_to,
     commitments_with_party,
+    user_sees_drafts,
 )
 from config.api.filters import (
     COUNTRY_HINT,
     ISO_COUNTRY,
     PARTY_FILTERS,
+    FilterSet,
     IdMultipleFilter,
     IdOrSlugMultipleFilter,
     MultipleChoiceFilter,
@@ -38,7 +40,7 @@ from sources.models import Source
 REFERENCE = re.compile(r"^[^,\x00]+$")
 
 
-class CommitmentFilterSet(django_filters.FilterSet):
+class CommitmentFilterSet(FilterSet):
     status = MultipleChoiceFilter(
         choices=Status.choices, help_text="Any of these statuses (repeat it or separate by commas)."
     )
@@ -110,9 +112,17 @@ class CommitmentFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
-        visible = commitments_visible_to(getattr(request, "user", None))
+        visible = commitments_visible_to(self._user)
         self.filters["parent"].extra["queryset"] = visible
         self.filters["parent_id"].queryset = visible
+
+    @property
+    def _user(self):
+        return getattr(self.request, "user", None)
+
+    def form_variant(self) -> bool:
+        # The parent filters name only commitments the caller may see: drafts for staff.
+        return user_sees_drafts(self._user)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
@@ -141,7 +151,7 @@ class CommitmentFilterSet(django_filters.FilterSet):
         return commitments_search(queryset, query=value)
 
 
-class ActorFilterSet(django_filters.FilterSet):
+class ActorFilterSet(FilterSet):
     kind = MultipleChoiceFilter(choices=ActorKind.choices, help_text="Any of these kinds.")
     country = StringsFilter(
         item_pattern=ISO_COUNTRY,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from commitments.choices import PartyRole
@@ -19,6 +18,7 @@ from config.api.filters import (
     MAX_BIGINT,
     PARTY_FILTERS,
     SLUG,
+    FilterSet,
     MultipleChoiceFilter,
     StringsFilter,
     country_filter,
@@ -30,7 +30,7 @@ from tracker.choices import AlertKind
 ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
-class AlertFilter(django_filters.FilterSet):
+class AlertFilter(FilterSet):
     kind = MultipleChoiceFilter(choices=AlertKind.choices, help_text="Any of these alert kinds.")
     commitment_id = StringsFilter(
         item_pattern=ID,
