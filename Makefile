@@ -42,7 +42,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-## make bench: the performance harness (bench/README.md), about 14 minutes; not part of
+## make bench: the performance harness (bench/README.md), about 11 minutes; not part of
 ## `make test`. Needs PostgreSQL on 127.0.0.1:5432 (user postgres) and Redis on :6379.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
