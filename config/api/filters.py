@@ -219,7 +219,8 @@ class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet, with its form class built once per variant, not per request.
 
     django-filter makes a new form class, and a form field for every filter, each time a
-    FilterSet is made: every list request (a fifth of a page of commitments, in cProfile).
+    FilterSet is made: every list request (14 % of the Python function calls of a filtered
+    page of commitments, cProfile).
     The fields depend only on the declarations and, where a FilterSet says so in
     `form_variant()`, on who asks (which commitments may be named as a parent); Django shares
     a form class between requests as it always does, deep-copying its fields per form.

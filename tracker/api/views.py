@@ -65,7 +65,7 @@ def _polling_headers(request, *, last_modified: datetime | None = None) -> dict:
     return headers
 
 
-def _vary(response: Response) -> Response:
+def _vary(response: HttpResponse) -> HttpResponse:
     # The answer depends on who asks (drafts for staff) and in which format.
     patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
     return response
@@ -105,7 +105,9 @@ FEED_FILTER_PARAMETERS = [
 ]
 
 
-def _feed_query_int(request: HttpRequest, name: str, *, default: int, low: int, high: int):
+def _feed_query_int(
+    request: HttpRequest, name: str, *, default: int, low: int, high: int
+) -> int | None:
     """An `after`/`limit` value the fast path can use as it is, or None (the full path then
     validates it and says what is wrong)."""
     values = request.GET.getlist(name)
@@ -142,7 +144,7 @@ def anonymous_poll_not_modified(request: HttpRequest, *, allow: str) -> HttpResp
         return None
     visible = alerts_visible_to(None)
     page = alerts_feed_page(queryset=visible, visible=visible, after=after, limit=limit)
-    etag = etag_for(ALERTS_REPRESENTATION, "json", page.digest)
+    etag = etag_for(ALERTS_REPRESENTATION, "json", page.digest)  # the format DRF would pick
     if not if_none_match_hits(request, etag):
         return None
     if not AnonRateThrottle().allow_request(request, view=None):
@@ -155,8 +157,7 @@ def anonymous_poll_not_modified(request: HttpRequest, *, allow: str) -> HttpResp
     }
     for name, value in headers.items():
         response[name] = value
-    patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
-    return response
+    return _vary(response)
 
 
 class AlertFeedView(StrictQueryParamsMixin, APIView):
