@@ -12,6 +12,7 @@ RUN useradd --create-home --uid 1000 tracker
 
 COPY pyproject.toml README.md ./
 COPY config ./config
+COPY common ./common
 COPY accounts ./accounts
 COPY sources ./sources
 COPY commitments ./commitments

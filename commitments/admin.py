@@ -37,7 +37,6 @@ from commitments.services import (
     UPDATABLE_FIELDS,
     CitationSpec,
     PartySpec,
-    VersionConflict,
     actor_create,
     actor_update,
     citation_add,
@@ -46,7 +45,8 @@ from commitments.services import (
     commitment_record_status_change,
     commitment_update,
 )
-from sources.admin import ServiceAdmin, form_add_refusal
+from common.admin import ServiceAdmin, form_add_refusal
+from common.services import VersionConflict
 
 EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
 

@@ -3,7 +3,7 @@
 Each form here is only a shape for the service's keyword arguments: the service's refusals
 (a quote missing from the source, no evidence, the same status, a date in the future, a stale
 version) come back as `ValidationError`s keyed by field, or a `VersionConflict`, and the admin
-puts them on the form (`sources.admin.form_add_refusal`).
+puts them on the form (`common.admin.form_add_refusal`).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from commitments.choices import FINAL_STATUSES, OPEN_STATUSES, PartyRole, Status
 from commitments.deadlines import Deadline, deadline_parse
 from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
 from commitments.selectors import tracker_today
+from common.services import VersionConflict
 from sources.models import Source
 from sources.selectors import fold_whitespace, source_text_contains
 from sources.services import SEARCHED_CHARACTERS
@@ -41,18 +42,6 @@ UPDATABLE_FIELDS = (
     "announced_on",
     "is_published",
 )
-
-
-class VersionConflict(Exception):
-    """The caller's copy is stale: someone else changed the commitment first."""
-
-    def __init__(self, *, expected: int, current: int):
-        super().__init__(
-            f"The commitment is at version {current}, not {expected}: it was changed by "
-            "someone else. Fetch it again and reapply your change."
-        )
-        self.expected = expected
-        self.current = current
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
-from commitments.services import VersionConflict
+from common.services import VersionConflict
 from config.api.renderers import ProblemJSONRenderer
 
 logger = logging.getLogger(__name__)

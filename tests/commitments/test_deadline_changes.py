@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from commitments.deadlines import ACCEPTED_FORMS
 from commitments.models import Citation, Commitment, DeadlineChange
-from commitments.services import VersionConflict, commitment_change_deadline
+from commitments.services import commitment_change_deadline
+from common.services import VersionConflict
 from tests.factories import make_commitment
 
 pytestmark = pytest.mark.django_db

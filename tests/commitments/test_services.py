@@ -11,13 +11,13 @@ from commitments.models import Citation, Commitment, Party
 from commitments.services import (
     CitationSpec,
     PartySpec,
-    VersionConflict,
     citation_add,
     commitment_create,
     commitment_set_published,
     commitment_update,
     party_add,
 )
+from common.services import VersionConflict
 from tests.factories import make_actor, make_commitment, make_source
 
 pytestmark = pytest.mark.django_db

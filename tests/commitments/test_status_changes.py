@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from commitments.choices import Status
 from commitments.models import Citation, Commitment, StatusChange
-from commitments.services import VersionConflict, commitment_record_status_change
+from commitments.services import commitment_record_status_change
+from common.services import VersionConflict
 from tests.factories import make_commitment, make_source
 
 pytestmark = pytest.mark.django_db
