@@ -6,7 +6,17 @@ PostgREST-style server. It answers the same URLs as the API, with the same field
 visibility rule (published only) and validators (ETag, 304), so that the ratio between the
 two is the cost of everything Django, DRF and our code add.
 
-Run under gunicorn with the app's own settings:
+What must be the app's exactly comes from the app, through the environment, because this
+module imports no Django: the harness (bench/run.py) computes it in a Django child process and
+sets
+
+- BENCH_BASELINE_COMMITMENT_JSON_SQL: one commitment's JSON, the SQL that
+  `commitments.selectors.commitment_json_sql("c")` generates from the API serializer (so the
+  list and the detail write what the app's own query writes);
+- BENCH_BASELINE_STATUSES_JSON: the status vocabulary's data, as the API serializes it,
+  encoded once at import and sent as it is (`/api/v1/statuses/`, the floor: no query).
+
+Run under gunicorn with the app's own settings, those two variables and the database's:
 
     BENCH_BASELINE_DSN=postgresql://... gunicorn bench.baseline_app:application
 """
@@ -24,7 +34,6 @@ from zoneinfo import ZoneInfo
 from psycopg_pool import ConnectionPool
 
 OPEN_STATUSES = ["proposed", "adopted", "in_progress", "stalled"]
-STATUSES = [*OPEN_STATUSES, "completed", "partially_completed", "abandoned"]
 MAX_PAGE_SIZE = 200
 TIME_ZONE = os.environ.get("TRACKER_TIME_ZONE", "Asia/Ashgabat")
 
@@ -47,36 +56,21 @@ def fetch_one(sql: str, params: dict) -> tuple | None:
         return conn.execute(sql, params, prepare=True).fetchone()
 
 
+def _from_harness(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise RuntimeError(
+            f"{name} is not set: the baseline takes it from the harness, which computes it "
+            "with the app's code (python -m bench sets it; see this module's docstring)"
+        )
+    return value
+
+
 # --- representations, in SQL --------------------------------------------------------------------
 
-# One commitment as the API shows it, `c` being a commitments_commitment row.
-COMMITMENT_JSON = """
-json_build_object(
-    'id', c.id, 'reference', c.reference, 'title', c.title, 'description', c.description,
-    'kind', c.kind, 'status', c.status, 'is_published', c.is_published,
-    'deadline', CASE WHEN c.deadline_edtf = '' THEN NULL ELSE json_build_object(
-        'text', c.deadline_text, 'edtf', c.deadline_edtf,
-        'first_day', c.deadline_first_day, 'last_day', c.deadline_last_day) END,
-    'is_overdue', c.is_overdue, 'overdue_since', c.overdue_since, 'recurring', c.recurring,
-    'parent', c.parent_id, 'tags', c.tags, 'announced_on', c.announced_on,
-    'parties', coalesce((
-        SELECT json_agg(json_build_object(
-                   'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
-                                              'kind', a.kind),
-                   'role', p.role) ORDER BY p.role, p.actor_id)
-          FROM commitments_party p JOIN commitments_actor a ON a.id = p.actor_id
-         WHERE p.commitment_id = c.id), '[]'),
-    'citations', coalesce((
-        SELECT json_agg(json_build_object(
-                   'id', ci.id,
-                   'source', json_build_object('id', s.id, 'title', s.title,
-                                               'publisher', s.publisher),
-                   'quote', ci.quote, 'note', ci.note, 'created_at', ci.created_at)
-                   ORDER BY ci.id)
-          FROM commitments_citation ci JOIN sources_source s ON s.id = ci.source_id
-         WHERE ci.commitment_id = c.id), '[]'),
-    'version', c.version, 'created_at', c.created_at, 'updated_at', c.updated_at)
-"""
+# One commitment as the API represents it, a `json` value for the commitments_commitment row
+# aliased `c`: the app's generated SQL, so the two answers cannot drift apart.
+COMMITMENT_JSON = _from_harness("BENCH_BASELINE_COMMITMENT_JSON_SQL")
 
 # A page of the list: keyset on id, filters bound as NULL when absent.
 LIST_SQL = f"""
@@ -98,12 +92,12 @@ SELECT json_build_object(
            'next', CASE WHEN (SELECT count(*) FROM page) > %(limit)s
                         THEN (SELECT max(id) FROM shown) END,
            'previous', NULL,
-           'results', coalesce((SELECT json_agg({COMMITMENT_JSON} ORDER BY c.id)
+           'results', coalesce((SELECT json_agg(({COMMITMENT_JSON}) ORDER BY c.id)
                                   FROM shown c), '[]'))::text
 """
 
 DETAIL_SQL = f"""
-SELECT {COMMITMENT_JSON}::text, c.version
+SELECT ({COMMITMENT_JSON})::text, c.version
   FROM commitments_commitment c
  WHERE c.id = %(id)s AND c.is_published
 """
@@ -172,6 +166,17 @@ SELECT json_build_object(
   FROM commitments_commitment
  WHERE is_published
 """
+
+
+# --- the status vocabulary: no query ----------------------------------------------------------
+
+# Encoded once, as DRF's JSON renderer encodes it: the floor is the cost of answering, nothing
+# else.
+STATUSES_BODY = json.dumps(
+    json.loads(_from_harness("BENCH_BASELINE_STATUSES_JSON")),
+    ensure_ascii=False,
+    separators=(",", ":"),
+).encode()
 
 
 # --- the WSGI application ---------------------------------------------------------------------
@@ -253,6 +258,8 @@ def application(environ, start_response):
     params = parse_qs(environ.get("QUERY_STRING", ""))
     params.pop("format", None)
     try:
+        if path == "/api/v1/statuses/":
+            return _respond(start_response, "200 OK", STATUSES_BODY)
         if path == "/api/v1/commitments/":
             return commitment_list(params, start_response)
         match = DETAIL.match(path)

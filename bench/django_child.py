@@ -1,6 +1,7 @@
 """What the bench asks of the project's own code, each in a fresh child process.
 
     python -m bench.django_child probe      which scenarios the URL map and imports offer
+    python -m bench.django_child baseline   what the baseline serves as the app does (its SQL)
     python -m bench.django_child prepare    one real deadline scan of the API dataset (alerts)
     python -m bench.django_child scan       the real deadline scan, timed, then idle re-scans
     python -m bench.django_child idle       idle re-scans only (of data already scanned)
@@ -53,6 +54,7 @@ def probe() -> dict:
         "commitment_detail": resolves("/api/v1/commitments/1/"),
         "alerts": resolves("/api/v1/alerts/"),
         "stats": resolves("/api/v1/stats/"),
+        "statuses": resolves("/api/v1/statuses/"),
     }
     try:
         from tracker.services import deadlines_scan  # noqa: F401
@@ -67,6 +69,23 @@ def probe() -> dict:
     except ImportError:
         found["alert_table"] = None
     return found
+
+
+def baseline() -> dict:
+    """What bench/baseline_app.py must take from the app, which it cannot import: the SQL of
+    one commitment's JSON for the row aliased `c` and the status vocabulary as the API
+    serializes it. `error` says what is missing instead."""
+    _setup()
+    try:
+        from commitments.selectors import commitment_json_sql
+    except ImportError as error:
+        return {"error": f"commitments.selectors.commitment_json_sql: {error}"}
+    from commitments.api.serializers import StatusSerializer
+
+    return {
+        "commitment_json_sql": commitment_json_sql("c"),
+        "statuses": StatusSerializer(StatusSerializer.vocabulary(), many=True).data,
+    }
 
 
 def prepare() -> dict:
@@ -156,6 +175,8 @@ def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     if command == "probe":
         result = probe()
+    elif command == "baseline":
+        result = baseline()
     elif command == "prepare":
         result = prepare()
     elif command == "scan":

@@ -11,6 +11,7 @@ from pathlib import Path
 
 # Scenario name → how the table names it.
 LABELS = {
+    "statuses": "floor: status vocabulary (no query)",
     "list": "list (page of 50, filtered)",
     "detail": "detail",
     "alerts_304": "alerts poll → 304",

@@ -1,11 +1,12 @@
 """`make bench`: the API and the deadline scan, measured against raw baselines in the same run.
 
-    python -m bench                  # the full run (about 10 minutes on 2 cores)
+    python -m bench                  # the full run
     python -m bench --scale 0.05     # small data, for development
     python -m bench --only list,detail --skip-scan --seconds 2 --repeats 1
 
 Steps: make and migrate the bench's own databases; generate (or reuse) the data; start the
-app and the baseline under the same gunicorn settings on loopback; drive both with wrk at
+app and the baseline under the same gunicorn settings on loopback (the baseline given the
+app's generated commitment JSON SQL and status vocabulary); drive both with wrk at
 each concurrency, repeated, alternating between the two; export CSV while watching the
 serving worker's memory; run the deadline scan against a hand-written UPDATE; write
 bench/out/results.{json,md} and bench/out/throughput.png, and print the table.
@@ -47,11 +48,12 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/12"
 DATABASE = "tracker_bench"
 TRACKER_TIME_ZONE = "Asia/Ashgabat"
-# High enough never to answer 429 during the bench: the throttle's cost (two Redis round
-# trips per request) is still measured, its refusals are not.
+# High enough never to answer 429 during the bench: the throttle's cost (its Redis round
+# trip) is still measured, its refusals are not.
 THROTTLE_RATE = "1000000000/s"
 
-SCENARIOS = ("list", "detail", "alerts_304", "alerts_200", "stats")
+# "statuses" is the floor: no query on either side, so its ratio is the request cycle alone.
+SCENARIOS = ("statuses", "list", "detail", "alerts_304", "alerts_200", "stats")
 # Measured without the baseline: the issue asks for its ratio on list, detail and alerts only,
 # and our stats answer from a cache the baseline does not have.
 OURS_ONLY = ("stats",)
@@ -224,6 +226,19 @@ def run_child(env: dict, *args: str, logfile: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def baseline_from_app(env: dict, logs: Path) -> dict[str, str]:
+    """The baseline's environment variables that carry what the app's code computes (the
+    baseline imports no Django): the commitment JSON SQL and the status vocabulary."""
+    found = run_child(env, "baseline", logfile=logs / "baseline-from-app.log")
+    if "error" in found:
+        raise SystemExit(f"bench: the baseline needs {found['error']}")
+    (logs / "baseline-commitment-json.sql").write_text(found["commitment_json_sql"] + "\n")
+    return {
+        "BENCH_BASELINE_COMMITMENT_JSON_SQL": found["commitment_json_sql"],
+        "BENCH_BASELINE_STATUSES_JSON": json.dumps(found["statuses"]),
+    }
+
+
 def migrate(env: dict, logfile: Path) -> None:
     with logfile.open("a") as out:
         subprocess.run(
@@ -354,11 +369,19 @@ def prepare_http_targets(
     answers it as expected. A server that does not is left out, with the reason."""
     targets: dict[str, Target] = {}
     notes: list[str] = []
+    bodies: dict[str, bytes] = {}
     for server_name, server in servers.items():
         if name in OURS_ONLY and server_name == "baseline":
             continue
         base = server.base
-        if name == "list":
+        if name == "statuses":
+            url = f"{base}/api/v1/statuses/"
+            status, _, body = http_get(url)
+            ok = status == 200 and len(json.loads(body)) > 0
+            target = Target(url)
+            keys = _keys(body) if ok else None
+            bodies[server_name] = body
+        elif name == "list":
             url = f"{base}/api/v1/commitments/?{LIST_QUERY}"
             status, _, body = http_get(url)
             ok = status == 200 and len(json.loads(body).get("results", [])) == 50
@@ -412,6 +435,12 @@ def prepare_http_targets(
         differences = shape_differences(targets["ours"].keys, targets["baseline"].keys)
         if differences:
             notes.append(f"{name}: the answers' fields differ: {'; '.join(differences)}")
+        # The floor compares the cost of sending one body: it must be the same body.
+        if name == "statuses" and bodies["ours"] != bodies["baseline"]:
+            notes.append(
+                f"{name}: the bodies differ (ours {len(bodies['ours'])} bytes, the baseline's "
+                f"{len(bodies['baseline'])})"
+            )
     return targets, notes
 
 
@@ -611,10 +640,8 @@ def scan_reset(conn: psycopg.Connection, alert_table: str | None) -> None:
         conn.execute(f"VACUUM (ANALYZE) {alert_table}")
 
 
-# The same rows and the same values as the service's first UPDATE
-# (commitments.services.commitments_refresh_overdue_flags), updated_at included: the service
-# moves it for clients that sync by it, and its index (commitments_commitment_updated_at) then
-# takes new keys, so a baseline that left it alone would do less work than the service.
+# The rows and values of commitments_refresh_overdue_flags' UPDATE, updated_at included: its
+# index takes new keys, so a baseline leaving it alone would do less work than the service.
 RAW_UPDATE = """
 UPDATE commitments_commitment
    SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, version = version + 1,
@@ -810,9 +837,31 @@ def _divide(a: float, b: float) -> float:
     return a / b if b else float("inf")
 
 
+def floor_rows(http_results: dict) -> list[dict]:
+    """The status vocabulary (no query on either side) at each concurrency: what Django's and
+    DRF's request cycle alone costs against the bare WSGI app. A reference, not a target."""
+    scenario = http_results.get("statuses") or {}
+    points = scenario.get("points") or {}
+    if not scenario.get("available") or "baseline" not in points:
+        return []
+    rows = []
+    for c in sorted(points["ours"], key=int):
+        ours, base = points["ours"][c]["requests_per_s"], points["baseline"][c]["requests_per_s"]
+        rows.append(
+            {
+                "name": f"floor: status vocabulary (no query), c={c}",
+                "goal": "none (reference)",
+                "measured": f"{_divide(ours, base):.2f}x (ours {ours:,.0f} vs baseline "
+                f"{base:,.0f} req/s)",
+                "met": None,
+            }
+        )
+    return rows
+
+
 def evaluate_targets(results: dict, options: Options) -> list[dict]:
-    targets = []
     http_results = results.get("http", {})
+    targets = floor_rows(http_results)
 
     def ratios(name: str) -> list[tuple[str, float, float]] | None:
         scenario = http_results.get(name) or {}
@@ -1054,6 +1103,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     needs = {
+        "statuses": probe["statuses"],
         "list": probe["commitment_list"],
         "detail": probe["commitment_detail"],
         "alerts_304": probe["alerts"],
@@ -1064,6 +1114,7 @@ def main(argv: list[str] | None = None) -> int:
     servers: dict[str, Server] = {}
     try:
         if not (options.skip_http and options.skip_csv):
+            from_app = baseline_from_app(api_env, logs)
             servers["ours"] = Server(
                 "app", "config.wsgi:application", api_env, options.gunicorn_args, logs / "app.log"
             )
@@ -1071,6 +1122,7 @@ def main(argv: list[str] | None = None) -> int:
                 **api_env,
                 "BENCH_BASELINE_DSN": server_dsn(api_db),
                 "BENCH_BASELINE_POOL": str(max(1, options.threads)),
+                **from_app,
             }
             servers["baseline"] = Server(
                 "baseline",

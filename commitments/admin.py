@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from commitments.choices import OPEN_STATUSES, STATUS_MAPPINGS, Status
+from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.forms import (
     ActorAdminForm,
     CitationAddForm,
@@ -34,7 +35,6 @@ from commitments.forms import (
 from commitments.models import Actor, Citation, Commitment, Party
 from commitments.selectors import commitment_history, tracker_today
 from commitments.services import (
-    UPDATABLE_FIELDS,
     CitationSpec,
     PartySpec,
     actor_create,
@@ -63,7 +63,7 @@ class ActorAdmin(ServiceAdmin):
     search_fields = ("name", "short_name", "slug")
     autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "short_name", "slug", "kind", "country", "parent")
+    fields = ACTOR_FIELDS.editable
 
     def service_save(self, request, form, formsets, change):
         if change:
@@ -276,8 +276,9 @@ class CommitmentAdmin(ServiceAdmin):
     actions = ["record_status_change"]
     change_form_template = "admin/commitments/commitment/change_form.html"
 
+    # The editable fields come from COMMITMENT_FIELDS; status and deadline need evidence.
     fieldsets_add = (
-        (None, {"fields": ("reference", "title", "description", "kind", "parent")}),
+        (None, {"fields": COMMITMENT_FIELDS.editable_columns}),
         (
             "Status and deadline",
             {
@@ -286,10 +287,9 @@ class CommitmentAdmin(ServiceAdmin):
                 "entered. Later changes need evidence: record them from the commitment's page.",
             },
         ),
-        (None, {"fields": ("recurring", "tags", "announced_on", "is_published")}),
     )
     fieldsets_change = (
-        (None, {"fields": ("reference", "title", "description", "kind", "parent")}),
+        (None, {"fields": COMMITMENT_FIELDS.editable_columns}),
         (
             "Status and deadline",
             {
@@ -298,7 +298,6 @@ class CommitmentAdmin(ServiceAdmin):
                 "change” or “Change the deadline” at the top of this page.",
             },
         ),
-        (None, {"fields": ("recurring", "tags", "announced_on", "is_published")}),
         ("Status and deadline history", {"fields": ("history_table",)}),
         ("Record", {"fields": ("version", "created_at", "updated_at", "expected_version")}),
     )
@@ -381,9 +380,10 @@ class CommitmentAdmin(ServiceAdmin):
                 created_by=request.user,
             )
         commitment = form.instance
-        data = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in UPDATABLE_FIELDS
-        }
+        # Every changed field goes to the service, which refuses what may not change: an
+        # edit is never dropped in silence.
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        data.pop("expected_version", None)
         # The version the editor saw is checked by the first write; the row then stays
         # locked until the admin's transaction commits, so later writes need no check.
         expected_version = form.cleaned_data["expected_version"]

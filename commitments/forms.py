@@ -14,6 +14,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
 from commitments.choices import Status
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
+from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Commitment
 from commitments.selectors import tracker_today
 from sources.models import Source
@@ -89,7 +90,7 @@ class DeadlineChangeForm(EvidenceForm):
 class ActorAdminForm(forms.ModelForm):
     class Meta:
         model = Actor
-        fields = ["name", "short_name", "slug", "kind", "country", "parent"]
+        fields = ACTOR_FIELDS.editable
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].strip().upper()  # "tm" means TM
@@ -101,17 +102,7 @@ class CommitmentAdminForm(forms.ModelForm):
 
     class Meta:
         model = Commitment
-        fields = [
-            "reference",
-            "title",
-            "description",
-            "kind",
-            "parent",
-            "recurring",
-            "tags",
-            "announced_on",
-            "is_published",
-        ]
+        fields = COMMITMENT_FIELDS.editable_columns
         help_texts = {"tags": "Sector slugs, separated by commas, e.g. energy,digital."}
 
 
@@ -129,7 +120,7 @@ class CommitmentAddForm(CommitmentAdminForm):
     """The initial status and deadline are what the cited evidence says when it is entered."""
 
     class Meta(CommitmentAdminForm.Meta):
-        fields = [*CommitmentAdminForm.Meta.fields, "status"]
+        fields = [*COMMITMENT_FIELDS.editable_columns, "status"]
 
     deadline = forms.CharField(
         required=False,

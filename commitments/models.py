@@ -7,6 +7,7 @@ from django.db.models.functions import MD5
 from simple_history.models import HistoricalRecords
 
 from commitments.choices import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     ActorKind,
     CommitmentKind,
@@ -49,10 +50,34 @@ class Actor(models.Model):
         return f"{self.name} ({self.short_name})" if self.short_name else self.name
 
 
+# The overdue flag's partial indexes and the UPDATEs of commitments_refresh_overdue_flags
+# share these definitions: PostgreSQL uses a partial index only when it can prove that the
+# query's WHERE implies the index's condition.
+#
+# The first overdue day. The range indexes are keyed on it and the UPDATEs compare it with
+# today: on the plain column the planner preferred the column's own index, misjudging how
+# many flagged rows have a past deadline; an expression index has statistics of its own.
+FIRST_OVERDUE_DAY = models.ExpressionWrapper(
+    models.F("deadline_last_day") + 1, output_field=models.DateField()
+)
+# Open, not yet flagged, with a deadline: the rows that may become overdue.
+MAY_BECOME_OVERDUE = models.Q(
+    status__in=OPEN_STATUSES, is_overdue=False, deadline_last_day__isnull=False
+)
+# Flagged with a deadline: the rows whose deadline may have moved to today or later.
+OVERDUE_WITH_DEADLINE = models.Q(is_overdue=True, deadline_last_day__isnull=False)
+# Flagged but stale: final status, no deadline, or a deadline moved to another past day.
+OVERDUE_STALE = models.Q(is_overdue=True) & (
+    models.Q(status__in=FINAL_STATUSES)
+    | models.Q(deadline_last_day__isnull=True)
+    | ~models.Q(overdue_since=FIRST_OVERDUE_DAY)
+)
+
+
 class Commitment(models.Model):
     """One thing proposed or promised. Every write goes through commitments/services.py."""
 
-    reference = models.CharField(max_length=50, unique=True)
+    reference = models.CharField(max_length=50, unique=True, help_text="e.g. 'TM-2024-04'.")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=32, choices=CommitmentKind.choices)
@@ -79,11 +104,19 @@ class Commitment(models.Model):
     is_published = models.BooleanField(default=False, db_index=True)
 
     # Set by the tracker's deadline scan, never by hand: overdue is a flag, not a status.
-    is_overdue = models.BooleanField(default=False, editable=False)
-    overdue_since = models.DateField(null=True, blank=True, editable=False)
+    is_overdue = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Set by the tracker: the status is not final and the deadline has passed.",
+    )
+    overdue_since = models.DateField(
+        null=True, blank=True, editable=False, help_text="The first day it was overdue."
+    )
 
-    # Bumped by every write through the services; the API's ETag and If-Match use it.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    # Services lock the row and compare it for a caller that read an earlier version.
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Bumped by every change."
+    )
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -113,9 +146,18 @@ class Commitment(models.Model):
                 condition=models.Q(is_overdue=True),
                 name="commitment_overdue_idx",
             ),
-            # The overdue flag's UPDATEs (commitments_refresh_overdue_flags) have three
-            # partial indexes of their own, written in SQL in migration 0004: two are keyed
-            # on the expression `deadline_last_day + 1`, which a Django Index cannot say.
+            # The overdue flag's UPDATEs (commitments_refresh_overdue_flags), one index each.
+            models.Index(
+                FIRST_OVERDUE_DAY, name="commitment_not_overdue_idx", condition=MAY_BECOME_OVERDUE
+            ),
+            models.Index(
+                FIRST_OVERDUE_DAY,
+                name="commitment_overdue_day_idx",
+                condition=OVERDUE_WITH_DEADLINE,
+            ),
+            models.Index(
+                fields=["id"], name="commitment_overdue_stale_idx", condition=OVERDUE_STALE
+            ),
         ]
         constraints = [
             models.CheckConstraint(

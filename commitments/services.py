@@ -15,33 +15,31 @@ from datetime import date
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from commitments import signals
-from commitments.choices import FINAL_STATUSES, OPEN_STATUSES, PartyRole, Status
+from commitments.choices import OPEN_STATUSES, PartyRole, Status
 from commitments.deadlines import Deadline, deadline_parse
-from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
+from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
+from commitments.models import (
+    FIRST_OVERDUE_DAY,
+    MAY_BECOME_OVERDUE,
+    OVERDUE_STALE,
+    OVERDUE_WITH_DEADLINE,
+    Actor,
+    Citation,
+    Commitment,
+    DeadlineChange,
+    Party,
+    StatusChange,
+)
 from commitments.selectors import tracker_today
-from common.services import VersionConflict
+from common.services import VersionConflict, fields_set, refuse_unknown_fields
 from sources.models import Source
 from sources.selectors import fold_whitespace, source_text_contains
 from sources.services import SEARCHED_CHARACTERS
-
-# Fields `commitment_update` may change. Status and deadline are not among them: each change
-# of those needs evidence and goes through its own service.
-UPDATABLE_FIELDS = (
-    "reference",
-    "title",
-    "description",
-    "kind",
-    "recurring",
-    "parent",
-    "tags",
-    "announced_on",
-    "is_published",
-)
 
 
 @dataclass(frozen=True)
@@ -189,23 +187,11 @@ def _party_create(*, commitment: Commitment, actor: Actor, role: str) -> Party:
 
 
 @transaction.atomic
-def actor_create(
-    *,
-    slug: str,
-    name: str,
-    kind: str,
-    short_name: str = "",
-    country: str = "",
-    parent: Actor | None = None,
-) -> Actor:
-    actor = Actor(
-        slug=slug,
-        name=name,
-        kind=kind,
-        short_name=short_name,
-        country=(country or "").upper(),
-        parent=parent,
-    )
+def actor_create(**fields) -> Actor:
+    """An actor from the editable fields of ACTOR_FIELDS (slug, name and kind required)."""
+    refuse_unknown_fields(fields, allowed=ACTOR_FIELDS.editable)
+    actor = Actor(**fields)
+    actor.country = (actor.country or "").upper()
     actor.full_clean()
     actor.save()
     return actor
@@ -213,13 +199,10 @@ def actor_create(
 
 @transaction.atomic
 def actor_update(*, actor: Actor, data: dict) -> Actor:
-    allowed = {"slug", "name", "kind", "short_name", "country", "parent"}
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    refuse_unknown_fields(data, allowed=ACTOR_FIELDS.editable)
     actor = Actor.objects.select_for_update().get(pk=actor.pk)
-    for name, value in data.items():
-        setattr(actor, name, value.upper() if name == "country" and value else value)
+    fields_set(actor, data)
+    actor.country = (actor.country or "").upper()
     actor.full_clean()
     actor.save()
     return actor
@@ -231,38 +214,23 @@ def actor_update(*, actor: Actor, data: dict) -> Actor:
 @transaction.atomic
 def commitment_create(
     *,
-    reference: str,
-    title: str,
-    kind: str,
-    description: str = "",
     status: str = Status.PROPOSED,
     deadline: str | None = None,
-    recurring: bool = False,
-    parent: Commitment | None = None,
-    tags: Iterable[str] = (),
-    announced_on: date | None = None,
-    is_published: bool = False,
     parties: Iterable[PartySpec] = (),
     citations: Iterable[CitationSpec] = (),
     created_by=None,
+    **fields,
 ) -> Commitment:
     """Create a commitment with its parties and citations, all or nothing.
 
-    The initial status is what the cited evidence supports at the time it is recorded; later
-    changes go through `commitment_record_status_change`.
+    `fields` are the editable fields of COMMITMENT_FIELDS (reference, title and kind are
+    required). The initial status and deadline are what the cited evidence supports when it
+    is recorded; later changes go through `commitment_record_status_change` and
+    `commitment_change_deadline`.
     """
-    commitment = Commitment(
-        reference=reference,
-        title=title,
-        description=description,
-        kind=kind,
-        status=status,
-        recurring=recurring,
-        parent=parent,
-        tags=_normalise_tags(tags),
-        announced_on=announced_on,
-        is_published=is_published,
-    )
+    refuse_unknown_fields(fields, allowed=COMMITMENT_FIELDS.editable_columns)
+    commitment = Commitment(status=status, **fields)
+    commitment.tags = _normalise_tags(commitment.tags)
     _apply_deadline(commitment, _parse_deadline_for("deadline", deadline))
     commitment.full_clean()
     commitment._history_user = created_by
@@ -302,15 +270,15 @@ def commitment_update(
         errors["deadline"] = [
             "The deadline changes only with a reason and evidence: record a deadline change."
         ]
-    for name in sorted(set(data) - set(UPDATABLE_FIELDS) - {"status", "deadline"}):
+    for name in sorted(set(data) - set(COMMITMENT_FIELDS.editable_columns) - set(errors)):
         errors[name] = ["This field cannot be changed."]
     if errors:
         raise ValidationError(errors)
     commitment = _lock(commitment, expected_version)
     if "parent" in data and data["parent"] is not None:
         _refuse_parent_cycle(commitment=commitment, parent=data["parent"])
-    for name, value in data.items():
-        setattr(commitment, name, _normalise_tags(value) if name == "tags" else value)
+    fields_set(commitment, data)
+    commitment.tags = _normalise_tags(commitment.tags)
     # A number, not F("version") + 1: the history record copies the field into an INSERT,
     # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
     commitment.version += 1
@@ -518,6 +486,15 @@ class OverdueFlagChanges:
     cleared: list[int]
 
 
+def _commitments_where_sql(condition: Q, *, ids: list[int] | None = None) -> tuple[str, list]:
+    """`condition` (which may name `first_overdue_day`) as SQL and params for a raw statement
+    on the commitments table, compiled by Django as a queryset's WHERE clause would be."""
+    rows = Commitment.objects.alias(first_overdue_day=FIRST_OVERDUE_DAY).filter(condition)
+    if ids is not None:
+        rows = rows.filter(id__in=ids)
+    return rows.query.get_compiler(connection=connection).compile(rows.query.where)
+
+
 def commitments_refresh_overdue_flags(
     *, today: date, commitment_ids: Iterable[int] | None = None
 ) -> OverdueFlagChanges:
@@ -529,59 +506,54 @@ def commitments_refresh_overdue_flags(
     and updated_at move, because the flag is part of the commitment's representation (its
     ETag), and clients that sync by `updated_at` must see it change.
 
-    Each statement reads only the rows a partial index names (see Commitment.Meta.indexes and
-    migration 0004), so a scan with nothing to do costs index probes, not a pass over every
-    overdue row: 1. open, not yet flagged, past due; 2. flagged but stale (final status, no
-    deadline, or a deadline moved to another past day); 3. flagged, deadline moved to today
-    or later. The WHERE clauses repeat the index predicates word for word so that PostgreSQL
-    can prove the index applies, and compare `deadline_last_day + 1` (the first overdue day)
-    with today because the range indexes are keyed on that expression (migration 0004 says
-    why).
+    Each UPDATE filters with the condition one of the overdue flag's partial indexes is
+    declared with (commitments/models.py), so a scan with nothing to do costs index probes,
+    not a pass over every overdue row. They are raw SQL for the sake of RETURNING.
     """
+    ids = None if commitment_ids is None else list(commitment_ids)
+    if ids == []:
+        # Nothing to scan; `id__in=[]` would not compile (Django raises EmptyResultSet).
+        return OverdueFlagChanges(became_overdue=[], cleared=[])
     table = Commitment._meta.db_table
-    only = "" if commitment_ids is None else "AND id = ANY(%(ids)s)"
-    params = {"today": today, "ids": list(commitment_ids or [])}
-    final = ", ".join(f"'{status}'" for status in FINAL_STATUSES)  # our constants, not input
-    open_ = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
-    stays_overdue = (
-        f"(status IN ({open_}) AND deadline_last_day IS NOT NULL AND deadline_last_day < %(today)s)"
-    )
     touched = "version = version + 1, updated_at = now()"
+    stays_overdue, stays_params = _commitments_where_sql(
+        Q(status__in=OPEN_STATUSES, deadline_last_day__isnull=False, first_overdue_day__lte=today)
+    )
     with connection.cursor() as cursor:
+        where, params = _commitments_where_sql(
+            MAY_BECOME_OVERDUE & Q(first_overdue_day__lte=today), ids=ids
+        )
         cursor.execute(
             f"""
             UPDATE {table}
                SET is_overdue = TRUE, overdue_since = deadline_last_day + 1, {touched}
-             WHERE status IN ({open_}) AND NOT is_overdue AND deadline_last_day IS NOT NULL
-               AND deadline_last_day + 1 <= %(today)s
-               {only}
+             WHERE {where}
             RETURNING id, deadline_last_day
             """,
             params,
         )
         became_overdue = [(row[0], row[1]) for row in cursor.fetchall()]
+        where, params = _commitments_where_sql(OVERDUE_STALE, ids=ids)
         cursor.execute(
             f"""
             UPDATE {table}
                SET is_overdue = {stays_overdue},
                    overdue_since = CASE WHEN {stays_overdue} THEN deadline_last_day + 1 END,
                    {touched}
-             WHERE is_overdue
-               AND (status IN ({final}) OR deadline_last_day IS NULL
-                    OR overdue_since <> deadline_last_day + 1)
-               {only}
+             WHERE {where}
             RETURNING id, is_overdue, deadline_last_day
             """,
-            params,
+            [*stays_params, *stays_params, *params],
         )
         stale = cursor.fetchall()
+        where, params = _commitments_where_sql(
+            OVERDUE_WITH_DEADLINE & Q(first_overdue_day__gt=today), ids=ids
+        )
         cursor.execute(
             f"""
             UPDATE {table}
                SET is_overdue = FALSE, overdue_since = NULL, {touched}
-             WHERE is_overdue AND deadline_last_day IS NOT NULL
-               AND deadline_last_day + 1 > %(today)s
-               {only}
+             WHERE {where}
             RETURNING id
             """,
             params,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
 
 class VersionConflict(Exception):
     """The caller's copy is stale: someone else changed the commitment first."""
@@ -13,3 +18,20 @@ class VersionConflict(Exception):
         )
         self.expected = expected
         self.current = current
+
+
+def refuse_unknown_fields(data: Mapping, *, allowed: Iterable[str]) -> None:
+    """A ValidationError naming each key of `data` that is not `allowed` to change."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
+
+
+def fields_set(instance: Model, data: Mapping) -> list[str]:
+    """Set `data` on `instance` (not saved); return the names whose value changed."""
+    changed = []
+    for name, value in data.items():
+        if getattr(instance, name) != value:
+            changed.append(name)
+        setattr(instance, name, value)
+    return changed

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from common.admin import ServiceAdmin
+from sources.fields import SOURCE_FIELDS
 from sources.models import Source
-from sources.services import EDITABLE_FIELDS, source_create, source_delete, source_update
+from sources.services import source_create, source_delete, source_update
 
 
 @admin.register(Source)
@@ -89,12 +90,12 @@ class SourceAdmin(ServiceAdmin):
 
     def service_save(self, request, form, formsets, change):
         if change:
+            # Every changed field goes to the service, which refuses what may not change.
             data = {name: form.cleaned_data[name] for name in form.changed_data}
-            data = {name: value for name, value in data.items() if name in EDITABLE_FIELDS}
             if not data:
                 return form.instance
             return source_update(source=form.instance, data=data, updated_by=request.user)
-        fields = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
+        fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS.editable}
         return source_create(**fields, created_by=request.user)
 
     def delete_view(self, request, object_id, extra_context=None):

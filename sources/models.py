@@ -23,7 +23,7 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
     kind = models.CharField(max_length=32, choices=SourceKind.choices)
     language = models.CharField(max_length=35, default="en", help_text="BCP 47 language tag.")
-    text = models.TextField()
+    text = models.TextField(help_text="The full text, exactly as published.")
     text_sha256 = models.CharField(max_length=64, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.db.models.functions import Substr
 
+from common.services import fields_set, refuse_unknown_fields
 from sources.choices import LANGUAGE_TAG
 from sources.dates import partial_date_parse
+from sources.fields import SOURCE_FIELDS
 from sources.models import Source
 from sources.selectors import fold_whitespace
-
-EDITABLE_FIELDS = ("title", "publisher", "author", "url", "published", "kind", "language", "text")
 
 
 def text_sha256(text: str) -> str:
@@ -85,14 +85,11 @@ def source_create(
 @transaction.atomic
 def source_update(*, source: Source, data: dict, updated_by=None) -> Source:
     """Change the given fields. A changed text gets a new hash; the history keeps the old one."""
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({name: ["This field cannot be changed."] for name in sorted(unknown)})
+    refuse_unknown_fields(data, allowed=SOURCE_FIELDS.editable)
     source = Source.objects.select_for_update().get(pk=source.pk)
     if "text" in data and data["text"] != source.text:
         _refuse_text_edit_that_drops_quotes(source=source, new_text=data["text"])
-    for name, value in data.items():
-        setattr(source, name, value)
+    fields_set(source, data)
     _prepare(source)
     source._history_user = updated_by
     source.save()

@@ -71,10 +71,8 @@ class ScanSummary:
 
 # The conflict a deadline alert may meet: the same alert, already recorded (a commitment flagged
 # anew for a deadline it was alerted for before, or an insert that bypassed the lock). Named,
-# so that PostgreSQL checks only that unique index before each insert, not also the primary
-# key's and status_change's, which an alert of these kinds cannot collide with (≈0.1 s of the
-# ≈0.75 s that inserting 120,000 alerts takes), and so that any other conflict is an error
-# rather than a silently dropped alert.
+# so that PostgreSQL checks only that unique index before each insert, and so that any other
+# conflict is an error rather than a silently dropped alert.
 # The WHERE clause is the partial index's predicate (Alert.Meta, alert_once_per_deadline).
 _ONCE_PER_DEADLINE = f"""
     ON CONFLICT (commitment_id, kind, last_day)

@@ -1,4 +1,4 @@
-"""The commitment shape of DESIGN.md ("The API (v1)") and the bodies of staff writes.
+"""The commitment's representation and the bodies of staff writes, from commitments/fields.py.
 
 Reads nest brief objects (NetBox style): a party's actor {id, slug, name, kind}, a citation's
 source {id, title, publisher}. Writes refer to other records by id.
@@ -6,18 +6,18 @@ source {id, title, publisher}. Writes refer to other records by id.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
-from commitments.choices import (
-    STATUS_MAPPINGS,
-    CommitmentKind,
-    PartyRole,
-    Status,
-)
+from commitments.choices import STATUS_MAPPINGS, PartyRole, Status
+from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Commitment, Party
-from commitments.selectors import HistoryEntry
-from config.api.serializers import IdRelatedField, StrictBooleanField, StrictSerializer
+from config.api.serializers import IdRelatedField, StrictModelSerializer, StrictSerializer
 from sources.models import Source
+
+if TYPE_CHECKING:
+    from commitments.selectors import HistoryEntry
 
 # --- reads ------------------------------------------------------------------------------------
 
@@ -55,72 +55,44 @@ class CitationSerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    """A deadline is a period: the words of the source, its EDTF value, first and last day."""
+    """A deadline is a period: the words of the source, its EDTF value, first and last day.
+
+    Reads `text`, `edtf`, … of a dict, or, with `column_prefix`, the columns named so of the
+    object itself (a commitment's `deadline_text`, …); null when there is no last day.
+    """
+
+    null_unless = "last_day"
 
     text = serializers.CharField(help_text="As the source stated it, e.g. 'in November 2024'.")
     edtf = serializers.CharField(help_text="EDTF (ISO 8601-2), e.g. '2024-11' or '2025/2027'.")
     first_day = serializers.DateField()
     last_day = serializers.DateField(help_text="The day it is due; overdue from the next day.")
 
+    def __init__(self, *args, column_prefix: str = "", **kwargs):
+        self.column_prefix = column_prefix
+        if column_prefix:
+            kwargs.setdefault("source", "*")
+        super().__init__(*args, **kwargs)
 
-class CommitmentDeadlineField(DeadlineSerializer):
-    """The commitment's own deadline columns as a DeadlineSerializer, or null."""
-
-    def to_representation(self, commitment):
-        if commitment.deadline_last_day is None:
+    def to_representation(self, instance):
+        if self.column_prefix:
+            instance = {name: getattr(instance, self.column_prefix + name) for name in self.fields}
+        if instance.get(self.null_unless) is None:
             return None
-        return super().to_representation(
-            {
-                "text": commitment.deadline_text,
-                "edtf": commitment.deadline_edtf,
-                "first_day": commitment.deadline_first_day,
-                "last_day": commitment.deadline_last_day,
-            }
-        )
+        return super().to_representation(instance)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    deadline = CommitmentDeadlineField(source="*", read_only=True, allow_null=True)
-    parent = serializers.PrimaryKeyRelatedField(
-        read_only=True, allow_null=True, help_text="The larger programme this is a milestone of."
-    )
-    tags = serializers.ListField(child=serializers.CharField(), read_only=True)
+    """A commitment as the API shows it: the fields of COMMITMENT_FIELDS, in its order. The
+    list and the detail send the same JSON written by PostgreSQL (config.api.json_sql)."""
+
+    deadline = DeadlineSerializer(column_prefix="deadline_", read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
-    is_overdue = serializers.BooleanField(
-        read_only=True,
-        help_text="Set by the tracker: the status is not final and the deadline has passed.",
-    )
-    overdue_since = serializers.DateField(
-        read_only=True, allow_null=True, help_text="The first day it was overdue."
-    )
-    version = serializers.IntegerField(
-        read_only=True, help_text="Bumped by every change; the ETag follows it."
-    )
 
     class Meta:
         model = Commitment
-        fields = [
-            "id",
-            "reference",
-            "title",
-            "description",
-            "kind",
-            "status",
-            "is_published",
-            "deadline",
-            "is_overdue",
-            "overdue_since",
-            "recurring",
-            "parent",
-            "tags",
-            "announced_on",
-            "parties",
-            "citations",
-            "version",
-            "created_at",
-            "updated_at",
-        ]
+        fields = COMMITMENT_FIELDS.representation()
         read_only_fields = fields
 
 
@@ -132,11 +104,9 @@ class CommitmentBriefSerializer(serializers.ModelSerializer):
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
-
     class Meta:
         model = Actor
-        fields = ["id", "slug", "name", "short_name", "kind", "country", "parent"]
+        fields = ACTOR_FIELDS.representation()
         read_only_fields = fields
 
 
@@ -283,15 +253,10 @@ class CitationWriteSerializer(StrictSerializer):
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
-def _commitment_queryset():
-    return Commitment.objects.all()
+class CommitmentCreateSerializer(StrictModelSerializer):
+    """The editable fields of COMMITMENT_FIELDS, plus what the cited evidence says when the
+    commitment is entered: its status, its deadline and the citations themselves."""
 
-
-class CommitmentCreateSerializer(StrictSerializer):
-    reference = serializers.CharField(max_length=50, help_text="Unique, e.g. 'TM-2024-04'.")
-    title = serializers.CharField(max_length=300)
-    kind = serializers.ChoiceField(choices=CommitmentKind.choices)
-    description = serializers.CharField(allow_blank=True, required=False, default="")
     status = serializers.ChoiceField(
         choices=Status.choices,
         required=False,
@@ -306,50 +271,30 @@ class CommitmentCreateSerializer(StrictSerializer):
         max_length=200,
         help_text="EDTF or words: '2024-11', 'in November 2024', 'for 2025-2027', '2027~'.",
     )
-    recurring = StrictBooleanField(required=False, default=False)
-    parent = IdRelatedField(
-        queryset=_commitment_queryset(), allow_null=True, required=False, default=None
-    )
-    tags = serializers.ListField(
-        child=serializers.SlugField(max_length=50), required=False, default=list
-    )
-    announced_on = serializers.DateField(allow_null=True, required=False, default=None)
-    is_published = StrictBooleanField(required=False, default=False)
     parties = PartyWriteSerializer(many=True, required=False, default=list)
     citations = CitationWriteSerializer(many=True, required=False, default=list)
 
+    class Meta:
+        model = Commitment
+        fields = [*COMMITMENT_FIELDS.editable, "status", "deadline", "citations"]
 
-class CommitmentUpdateSerializer(StrictSerializer):
+
+class CommitmentUpdateSerializer(StrictModelSerializer):
     """PUT (all of reference, title, kind) or PATCH (any). Status and deadline change only
-    through status-changes/ and deadline-changes/, with evidence; sending them back unchanged
-    (as GET returned them) is fine."""
+    with evidence, through status-changes/ and deadline-changes/; the rest of what GET returned
+    may be sent back as it was."""
 
-    tolerated_fields = frozenset(
-        {
-            "id",
-            "status",
-            "deadline",
-            "is_overdue",
-            "overdue_since",
-            "citations",
-            "version",
-            "created_at",
-            "updated_at",
-        }
+    tolerated_fields = frozenset(COMMITMENT_FIELDS.representation()) - set(
+        COMMITMENT_FIELDS.editable
     )
 
-    reference = serializers.CharField(max_length=50)
-    title = serializers.CharField(max_length=300)
-    kind = serializers.ChoiceField(choices=CommitmentKind.choices)
-    description = serializers.CharField(allow_blank=True, required=False)
-    recurring = StrictBooleanField(required=False)
-    parent = IdRelatedField(queryset=_commitment_queryset(), allow_null=True, required=False)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=50), required=False)
-    announced_on = serializers.DateField(allow_null=True, required=False)
-    is_published = StrictBooleanField(required=False)
     parties = PartyWriteSerializer(
         many=True, required=False, help_text="When given, replaces all parties."
     )
+
+    class Meta:
+        model = Commitment
+        fields = COMMITMENT_FIELDS.editable
 
     def refused_changes(self) -> dict:
         """`status` / `deadline` in the body that differ from the current ones: the service

@@ -6,7 +6,6 @@ commitments/services.py, whose refusals the exception handler turns into 400/412
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from django.db import transaction
@@ -41,6 +40,7 @@ from commitments.api.serializers import (
     StatusChangeCreateSerializer,
     StatusSerializer,
 )
+from commitments.fields import ACTOR_FIELDS
 from commitments.filters import ActorFilterSet, CommitmentFilterSet
 from commitments.models import Actor, Commitment
 from commitments.selectors import (
@@ -51,7 +51,6 @@ from commitments.selectors import (
     commitment_csv_value,
     commitment_history,
     commitments_csv_rows,
-    commitments_for_api,
     commitments_visible_to,
     commitments_with_api_json,
 )
@@ -64,8 +63,8 @@ from commitments.services import (
     commitment_record_status_change,
     commitment_update,
 )
-from config.api.conditional import etag_for, if_none_match_hits, not_modified, require_if_match
-from config.api.export import CHUNK_SIZE
+from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
+from config.api.export import CHUNK_SIZE, csv_columns
 from config.api.filters import MAX_BIGINT, SLUG, is_id_text
 from config.api.renderers import ICalendarRenderer, JSONText
 from config.api.schema import (
@@ -84,25 +83,14 @@ ORDERING_FIELDS = {"deadline": "deadline_last_day", "updated": "updated_at", "ti
 ORDER_COLUMNS = ("id", *ORDERING_FIELDS.values())  # what a page's cursor may be made of
 
 
-def commitment_etag(commitment: Commitment) -> str:
-    """From the version, and from the brief actors and sources nested in the representation
-    (renaming a source changes what a commitment shows without changing the commitment)."""
-    nested = [party.actor.updated_at for party in commitment.parties.all()] + [
-        citation.source.updated_at for citation in commitment.citations.all()
-    ]
-    return _commitment_etag(commitment.pk, commitment.version, max(nested, default=None))
+def commitment_etag(api_json: str) -> str:
+    """Of the representation itself: it changes exactly when what a client sees changes,
+    a renamed actor or source included."""
+    return etag_for("commitment", api_json)
 
 
-def _commitment_etag(pk: int, version: int, nested_updated_at: datetime | None) -> str:
-    latest = nested_updated_at.isoformat() if nested_updated_at else ""
-    return etag_for("commitment", pk, version, latest)
-
-
-def _renders_json(request: Request) -> bool:
-    """Is the answer plain JSON, which PostgreSQL can write (commitments_with_api_json)? The
-    browsable API and the CSV export go through the serializer and the export instead."""
-    renderer = getattr(request, "accepted_renderer", None)
-    return getattr(renderer, "format", None) == "json"
+def _etag_of(commitment: Commitment) -> str:
+    return commitment_etag(commitment.api_json)
 
 
 COMMITMENT_CSV_COLUMNS = {
@@ -158,33 +146,22 @@ class CommitmentViewSet(ApiGenericViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
+        visible = commitments_visible_to(self.request.user)
         if self.action == "history":
-            return commitments_visible_to(self.request.user).defer("search_vector")
-        if self.action in ("list", "retrieve") and _renders_json(self.request):
-            return commitments_with_api_json(
-                commitments_visible_to(self.request.user),
-                with_nested_updated_at=self.action == "retrieve",
-            )
-        return commitments_for_api(user=self.request.user)
+            return visible.defer("search_vector")
+        return commitments_with_api_json(visible)
 
     def _respond(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
-        commitment = commitments_for_api(user=self.request.user).get(pk=pk)
-        headers = {"ETag": commitment_etag(commitment)}
+        commitment = self.get_queryset().get(pk=pk)
+        headers = {"ETag": _etag_of(commitment)}
         if status_code == status.HTTP_201_CREATED:
             headers["Location"] = reverse(
                 "commitment-detail", kwargs={"pk": pk}, request=self.request
             )
-        return Response(CommitmentSerializer(commitment).data, status=status_code, headers=headers)
-
-    def _locked_for_write(self) -> tuple[Commitment, int | None]:
-        """The commitment, after If-Match (412 if stale); the version the write must find."""
-        commitment = self.get_object()
-        require_if_match(self.request, commitment_etag(commitment))
-        expected = commitment.version if "If-Match" in self.request.headers else None
-        return commitment, expected
+        return Response(JSONText(commitment.api_json), status=status_code, headers=headers)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
-        if not _renders_json(request):
+        if request.accepted_renderer.format == "csv":
             return super().list(request, *args, **kwargs)
         # Plain rows, not model instances: the JSON and what the cursor needs.
         rows = self.filter_queryset(self.get_queryset()).values("api_json", *ORDER_COLUMNS)
@@ -194,44 +171,40 @@ class CommitmentViewSet(ApiGenericViewSet):
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         commitment = self.get_object()
-        if _renders_json(request):
-            etag = _commitment_etag(commitment.pk, commitment.version, commitment.nested_updated_at)
-            body = JSONText(commitment.api_json)
-        else:
-            etag = commitment_etag(commitment)
-            body = CommitmentSerializer(commitment).data
+        etag = _etag_of(commitment)
         if if_none_match_hits(request, etag):
             return not_modified(etag)
-        return Response(body, headers={"ETag": etag})
+        return Response(JSONText(commitment.api_json), headers={"ETag": etag})
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = CommitmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        parties, citations = data.pop("parties"), data.pop("citations")
         commitment = commitment_create(
-            **{k: v for k, v in data.items() if k not in ("parties", "citations")},
-            parties=[PartySpec(p["actor"], p["role"]) for p in data["parties"]],
-            citations=[CitationSpec(c["source"], c["quote"], c["note"]) for c in data["citations"]],
+            **data,
+            parties=[PartySpec(p["actor"], p["role"]) for p in parties],
+            citations=[CitationSpec(c["source"], c["quote"], c["note"]) for c in citations],
             created_by=request.user,
         )
         return self._respond(commitment.pk, status_code=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        commitment, expected = self._locked_for_write()
-        serializer = CommitmentUpdateSerializer(commitment, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        parties = data.pop("parties", None)
-        data.update(serializer.refused_changes())  # the service says why they need evidence
-        commitment_update(
-            commitment=commitment,
-            data=data,
-            expected_version=expected,
-            parties=None
-            if parties is None
-            else [PartySpec(p["actor"], p["role"]) for p in parties],
-            updated_by=request.user,
-        )
+        with transaction.atomic():
+            commitment = locked_for_write(self, etag=_etag_of)
+            serializer = CommitmentUpdateSerializer(commitment, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            parties = data.pop("parties", None)
+            data.update(serializer.refused_changes())  # the service says why they need evidence
+            commitment_update(
+                commitment=commitment,
+                data=data,
+                parties=None
+                if parties is None
+                else [PartySpec(p["actor"], p["role"]) for p in parties],
+                updated_by=request.user,
+            )
         return self._respond(commitment.pk)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
@@ -273,18 +246,16 @@ class CommitmentViewSet(ApiGenericViewSet):
 
     def _record_change(self, serializer_class, service, *, kind: str) -> Response:
         """A status or deadline change: validate the body, honour If-Match, call the service
-        (whose refusals become 400/412 problems), answer with the new history entry."""
+        (whose refusals become 400 problems), answer with the new history entry."""
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            commitment, expected = self._locked_for_write()
+            commitment = locked_for_write(self, etag=_etag_of)
             change = service(
-                commitment=commitment,
-                **serializer.validated_data,
-                recorded_by=self.request.user,
-                expected_version=expected,
+                commitment=commitment, **serializer.validated_data, recorded_by=self.request.user
             )
-        return self._change_response(HistoryEntry(kind, change.recorded_at, change))
+        entry = HistoryEntry(kind, change.recorded_at, change)
+        return self._created(HistoryEntrySerializer(entry).data, commitment.pk)
 
     @extend_schema(
         summary="Add a citation: a quote from a source (staff)",
@@ -297,27 +268,16 @@ class CommitmentViewSet(ApiGenericViewSet):
         serializer = CitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            commitment, expected = self._locked_for_write()
+            commitment = locked_for_write(self, etag=_etag_of)
             citation = citation_add(
-                commitment=commitment,
-                **serializer.validated_data,
-                created_by=request.user,
-                expected_version=expected,
+                commitment=commitment, **serializer.validated_data, created_by=request.user
             )
-        etag = commitment_etag(commitments_for_api(user=request.user).get(pk=commitment.pk))
-        return Response(
-            CitationSerializer(citation).data,
-            status=status.HTTP_201_CREATED,
-            headers={"ETag": etag},
-        )
+        return self._created(CitationSerializer(citation).data, commitment.pk)
 
-    def _change_response(self, entry: HistoryEntry) -> Response:
-        commitment = commitments_for_api(user=self.request.user).get(pk=entry.change.commitment_id)
-        return Response(
-            HistoryEntrySerializer(entry).data,
-            status=status.HTTP_201_CREATED,
-            headers={"ETag": commitment_etag(commitment)},
-        )
+    def _created(self, body, pk: int) -> Response:
+        """A 201 for a record added to a commitment, with the commitment's new ETag."""
+        etag = _etag_of(self.get_queryset().get(pk=pk))
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag})
 
 
 ACTOR_LOOKUP = OpenApiParameter(
@@ -327,15 +287,7 @@ ACTOR_LOOKUP = OpenApiParameter(
     description="The actor's id or slug (e.g. `osce`).",
 )
 
-ACTOR_CSV_COLUMNS = {
-    "id": lambda a: a.pk,
-    "slug": lambda a: a.slug,
-    "name": lambda a: a.name,
-    "short_name": lambda a: a.short_name,
-    "kind": lambda a: a.kind,
-    "country": lambda a: a.country,
-    "parent_id": lambda a: a.parent_id,
-}
+ACTOR_CSV_COLUMNS = csv_columns(ACTOR_FIELDS.flat_columns())
 
 
 @extend_schema_view(

@@ -1,14 +1,8 @@
 """Partial indexes for the overdue flag's three UPDATEs (commitments_refresh_overdue_flags).
 
-Written in SQL because PostgreSQL uses a partial index only when it can prove the query
-implies the predicate, and the UPDATEs repeat these predicates word for word.
-
-The two range indexes are keyed on the expression `deadline_last_day + 1` (the first day a
-commitment is overdue), and the UPDATEs compare that expression with today. Keyed on the
-plain column, the planner preferred the column's ordinary index: it assumes the flag and the
-last day are independent, so it expected ~86,000 of 1,000,000 rows where there were none, and
-an idle scan cost a second. Only these indexes can serve the expression, and ANALYZE keeps
-statistics on an expression index's own rows, so the estimate is right as well.
+Superseded by 0005, which declares them in Commitment.Meta.indexes (models.py says why
+they are keyed on `deadline_last_day + 1`). Kept as history; 0005 recreates these
+definitions when it is reversed.
 """
 
 from django.db import migrations

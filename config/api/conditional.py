@@ -7,9 +7,12 @@ strong comparison of RFC 9110 (a weak tag never matches); If-None-Match the weak
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
+from django.db.models import Model
 from django.utils.http import parse_etags
 from rest_framework import status
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from config.api.exceptions import PreconditionFailed
@@ -55,3 +58,17 @@ def require_if_match(request, etag: str) -> None:
         "changed since you fetched it. Fetch it again and reapply your change.",
         code="precondition_failed",
     )
+
+
+def locked_for_write(view, *, etag: Callable[[Model], str], for_delete: bool = False) -> Model:
+    """The view's object, its row locked until the transaction ends, once If-Match names its
+    current ETag (412 otherwise). Every write that honours If-Match starts here: the check is
+    made under the lock, so two clients holding the same ETag cannot both write."""
+    lookup = view.lookup_url_kwarg or view.lookup_field
+    # NO KEY UPDATE, as the services lock: rows that merely reference this one (an alert, a
+    # citation) are not blocked. A delete needs the full lock.
+    queryset = view.get_queryset().select_for_update(no_key=not for_delete)
+    obj = get_object_or_404(queryset, **{view.lookup_field: view.kwargs[lookup]})
+    view.check_object_permissions(view.request, obj)
+    require_if_match(view.request, etag(obj))
+    return obj

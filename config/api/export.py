@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
@@ -49,6 +50,11 @@ def csv_cell(value: Any) -> str:
     """A value as CSV text; text that a spreadsheet would run as a formula is neutralised."""
     text = _csv_plain(value)
     return csv_text(text) if isinstance(value, str | list | tuple) else text
+
+
+def csv_columns(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
+    """Columns that read the attributes of the same names."""
+    return {name: attrgetter(name) for name in names}
 
 
 def csv_lines(rows: Iterable[Any], columns: CsvColumns) -> Iterator[bytes]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.db import models
 from rest_framework import serializers
 
 
@@ -52,3 +53,14 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
         if not is_whole and not (isinstance(data, str) and data.isascii() and data.isdigit()):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A write body made of model fields (names from a FieldRegistry): an unknown field is a
+    400, booleans are JSON booleans, related records are whole-number ids."""
+
+    serializer_related_field = IdRelatedField
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
+    }

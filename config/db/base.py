@@ -2,7 +2,7 @@
 
 With CONN_HEALTH_CHECKS, Django asks `is_usable()` of a persistent connection before its first
 use in each request or task, and Django's answer is a `SELECT 1`: a round trip to PostgreSQL
-on every request (about a tenth of an alerts poll: bench/README.md). A server that ends a
+on every request. A server that ends a
 connection (restarted, or the backend terminated) sends an error and closes the socket, so an
 idle connection's socket turns readable. A zero-timeout poll of the socket — a system call,
 no round trip — tells the two apart: nothing to read, the server still holds the connection;

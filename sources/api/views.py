@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from config.api.conditional import etag_for, if_none_match_hits, not_modified, require_if_match
+from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.exceptions import Conflict
+from config.api.export import csv_columns
 from config.api.schema import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, NOT_MODIFIED
 from config.api.viewsets import ApiGenericViewSet
 from sources.api.serializers import SourceDetailSerializer, SourceSerializer, SourceWriteSerializer
@@ -25,10 +26,7 @@ def source_etag(source: Source) -> str:
     return etag_for("source", source.pk, source.updated_at.isoformat())
 
 
-SOURCE_CSV_COLUMNS = {
-    name: (lambda field: lambda source: getattr(source, field))(name)
-    for name in SourceSerializer.Meta.fields
-}
+SOURCE_CSV_COLUMNS = csv_columns(SourceSerializer.Meta.fields)
 
 
 @extend_schema_view(
@@ -87,13 +85,6 @@ class SourceViewSet(ApiGenericViewSet):
             )
         return Response(SourceDetailSerializer(source).data, status=status_code, headers=headers)
 
-    def _lock_matching(self) -> Source:
-        """The source, locked for this transaction, after If-Match (412 if it changed)."""
-        source = self.get_object()
-        source = Source.objects.select_for_update().get(pk=source.pk)
-        require_if_match(self.request, source_etag(source))
-        return source
-
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()
         etag = source_etag(source)
@@ -108,10 +99,10 @@ class SourceViewSet(ApiGenericViewSet):
         return self._respond(source, status_code=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        serializer = SourceWriteSerializer(data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            source = self._lock_matching()
+            source = locked_for_write(self, etag=source_etag)
+            serializer = SourceWriteSerializer(source, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
             source = source_update(
                 source=source, data=dict(serializer.validated_data), updated_by=request.user
             )
@@ -122,7 +113,7 @@ class SourceViewSet(ApiGenericViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         with transaction.atomic():
-            source = self._lock_matching()
+            source = locked_for_write(self, etag=source_etag, for_delete=True)
             try:
                 source_delete(source=source)
             except DjangoValidationError as error:

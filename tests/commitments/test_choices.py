@@ -1,9 +1,9 @@
-"""The status vocabulary and its published mapping (DESIGN.md, "The domain")."""
+"""The status vocabulary and its published mapping (docs/architecture.md, "Statuses")."""
 
 from commitments.choices import FINAL_STATUSES, OPEN_STATUSES, STATUS_MAPPINGS, Status
 
-# status: (final, PolitiFact meter, OGP/IRM completion, iCalendar VTODO), as DESIGN.md lists it
-DESIGN_TABLE = {
+# status: (final, PolitiFact meter, OGP/IRM completion, iCalendar VTODO), as published
+PUBLISHED_TABLE = {
     "proposed": (False, "Not Yet Rated", "Not Started", "NEEDS-ACTION"),
     "adopted": (False, "Not Yet Rated", "Not Started", "NEEDS-ACTION"),
     "in_progress": (False, "In the Works", "Limited / Substantial", "IN-PROCESS"),
@@ -14,15 +14,15 @@ DESIGN_TABLE = {
 }
 
 
-def test_the_vocabulary_is_the_seven_statuses_of_the_design_in_order():
-    assert Status.values == list(DESIGN_TABLE)
+def test_the_vocabulary_is_the_seven_published_statuses_in_order():
+    assert Status.values == list(PUBLISHED_TABLE)
 
 
 def test_each_status_maps_to_politifact_ogp_irm_and_icalendar_as_published():
     assert {
         status: (m.is_final, m.politifact, m.ogp_irm, m.icalendar)
         for status, m in STATUS_MAPPINGS.items()
-    } == DESIGN_TABLE
+    } == PUBLISHED_TABLE
     assert all(m.description for m in STATUS_MAPPINGS.values())
 
 

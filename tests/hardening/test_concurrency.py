@@ -114,10 +114,11 @@ def test_two_staff_patching_with_the_same_if_match_get_one_200_and_one_412():
     assert replies[won]["ETag"] == alice.get(detail(commitment.pk))["ETag"] != etag
 
 
-def test_two_patches_that_both_passed_the_if_match_check_still_write_only_once():
-    """The If-Match header is compared with a copy read before the write's row lock: the
-    version is compared again under the lock, so the second of two requests that both saw the
-    same ETag is refused (412, version_conflict) instead of silently overwriting the first."""
+def test_two_patches_queued_on_the_row_lock_with_the_same_if_match_write_only_once():
+    """If-Match is compared under the write's row lock (config.api.conditional.
+    locked_for_write): two requests with the same ETag queued behind a slow writer are taken
+    one at a time, and the second, seeing the first's change, is refused (412) instead of
+    silently overwriting it."""
     commitment = due("2030")
     alice, bob = staff_client("alice"), staff_client("bob")
     etag = alice.get(detail(commitment.pk))["ETag"]
@@ -127,16 +128,17 @@ def test_two_patches_that_both_passed_the_if_match_check_still_write_only_once()
             detail(commitment.pk), {"title": title}, format="json", HTTP_IF_MATCH=etag
         )
 
-    with row_lock_held(commitment):  # a slow writer: both requests check If-Match, then queue
+    with row_lock_held(commitment):  # a slow writer: both requests queue behind it
         threads = in_parallel(patch(alice, "Alice's title"), patch(bob, "Bob's title"))
         wait_for_sessions_waiting_for_a_lock(2)
     replies = [thread.outcome() for thread in threads]
 
     assert sorted(reply.status_code for reply in replies) == [200, 412]
+    (won,) = [reply for reply in replies if reply.status_code == 200]
     (lost,) = [reply for reply in replies if reply.status_code == 412]
     problem = lost.json()
-    assert problem["code"] == "version_conflict"
-    assert problem["current_version"] == 2
+    assert problem["code"] == "precondition_failed"
+    assert won["ETag"] in problem["detail"]  # the ETag to fetch again
     commitment.refresh_from_db()
     assert commitment.version == 2
     assert commitment.title == next(r.json()["title"] for r in replies if r.status_code == 200)

@@ -1,0 +1,134 @@
+"""A serializer's output written by PostgreSQL, from SQL generated out of the serializer.
+
+The hottest reads (a page of commitments) would otherwise build a model instance per row,
+party and citation and call Python per value; PostgreSQL builds the same JSON in the page's
+own query. The SQL is generated from the serializer's fields, so the serializer stays the one
+definition of the shape, and tests hold the two outputs to each other value for value.
+
+Understood: model fields by `source` (timestamps written as DRF writes them, in UTC), the id
+of a foreign key, nested serializers of a foreign key or of a reverse relation (ordered as
+the related model's Meta.ordering), and a nested serializer of the same row (`source="*"`),
+which may read its fields from columns named with a `column_prefix` and name in `null_unless`
+the field whose null makes it null. Anything else is an ImproperlyConfigured naming the field.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import connection
+from django.db.models import DateTimeField, ForeignKey, ManyToOneRel, Model
+from rest_framework import serializers
+
+# Values PostgreSQL's json writes as DRF does (booleans, numbers, text, ISO dates, arrays).
+PLAIN_FIELDS = (
+    serializers.BooleanField,
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.DateField,
+    serializers.IntegerField,
+    serializers.ListField,
+    serializers.ReadOnlyField,
+)
+
+
+@cache
+def json_sql(serializer_class: type[serializers.Serializer], alias: str) -> str:
+    """A SQL expression of type json: `serializer_class`'s output for the row of its model's
+    table aliased `alias`."""
+    if settings.TIME_ZONE != "UTC":
+        raise ImproperlyConfigured("json_sql writes timestamps in UTC, as DRF does under UTC.")
+    return _object_sql(serializer_class(), serializer_class.Meta.model, alias)
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _column(alias: str, column: str) -> str:
+    return f"{_quote(alias)}.{_quote(column)}"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _object_sql(
+    serializer: serializers.Serializer, model: type[Model], alias: str, prefix: str = ""
+) -> str:
+    pairs = ", ".join(
+        f"{_literal(name)}, {_field_sql(field, model, alias, prefix)}"
+        for name, field in serializer.fields.items()
+    )
+    return f"json_build_object({pairs})"
+
+
+def _iso_utc(column: str) -> str:
+    """A timestamptz as DRF writes it: ISO 8601 in UTC with "Z", microseconds only when there
+    are some (Python's isoformat())."""
+    utc = f"({column} AT TIME ZONE 'UTC')"
+    return (
+        f"""to_char({utc}, 'YYYY-MM-DD"T"HH24:MI:SS') """
+        f"""|| CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' """
+        f"""ELSE to_char({utc}, '.US') END || 'Z'"""
+    )
+
+
+def _order_by(model: type[Model], alias: str) -> str:
+    terms = []
+    for name in model._meta.ordering:
+        column = model._meta.get_field(name.lstrip("-")).column
+        terms.append(_column(alias, column) + (" DESC" if name.startswith("-") else ""))
+    return f" ORDER BY {', '.join(terms)}" if terms else ""
+
+
+def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix: str) -> str:
+    where = f"{model._meta.label}: the serializer field {field.field_name!r}"
+    if prefix and isinstance(field, serializers.BaseSerializer):
+        raise ImproperlyConfigured(f"{where} nests a serializer in a column_prefix one.")
+    if isinstance(field, serializers.ListSerializer):
+        relation = model._meta.get_field(field.source)
+        if not isinstance(relation, ManyToOneRel):
+            raise ImproperlyConfigured(f"{where} is a list of something other than a relation.")
+        related, inner = relation.related_model, f"{alias}_{field.field_name}"
+        item = _object_sql(field.child, related, inner)
+        return (
+            f"coalesce((SELECT json_agg({item}{_order_by(related, inner)}) "
+            f"FROM {_quote(related._meta.db_table)} {_quote(inner)} "
+            f"WHERE {_column(inner, relation.field.column)} = "
+            f"{_column(alias, model._meta.pk.column)}), '[]')"
+        )
+    if isinstance(field, serializers.Serializer):
+        if field.source == "*":
+            inner_prefix = getattr(field, "column_prefix", "")
+            built = _object_sql(field, model, alias, inner_prefix)
+            null_unless = getattr(field, "null_unless", None)
+            if null_unless is None:
+                return built
+            null_field = model._meta.get_field(inner_prefix + field.fields[null_unless].source)
+            column = _column(alias, null_field.column)
+            return f"CASE WHEN {column} IS NULL THEN NULL ELSE {built} END"
+        foreign_key = model._meta.get_field(field.source)
+        if not isinstance(foreign_key, ForeignKey):
+            raise ImproperlyConfigured(f"{where} nests something other than a foreign key.")
+        related, inner = foreign_key.related_model, f"{alias}_{field.field_name}"
+        return (
+            f"(SELECT {_object_sql(field, related, inner)} "
+            f"FROM {_quote(related._meta.db_table)} {_quote(inner)} "
+            f"WHERE {_column(inner, related._meta.pk.column)} = "
+            f"{_column(alias, foreign_key.column)})"
+        )
+    try:
+        model_field = model._meta.get_field(prefix + field.source)
+    except FieldDoesNotExist:
+        raise ImproperlyConfigured(f"{where} reads no field of the model.") from None
+    column = _column(alias, model_field.column)
+    if isinstance(field, serializers.PrimaryKeyRelatedField):
+        return column
+    if isinstance(field, serializers.DateTimeField) and isinstance(model_field, DateTimeField):
+        return _iso_utc(column)
+    if isinstance(field, PLAIN_FIELDS) and not isinstance(field, serializers.DateTimeField):
+        return column
+    raise ImproperlyConfigured(f"{where} ({type(field).__name__}) has no SQL form here.")
