@@ -20,13 +20,11 @@ from commitments.selectors import (
     commitments_tagged,
     commitments_visible_to,
     commitments_with_party,
-    user_sees_drafts,
 )
 from config.api.filters import (
     COUNTRY_HINT,
     ISO_COUNTRY,
     PARTY_FILTERS,
-    FilterSet,
     IdMultipleFilter,
     IdOrSlugMultipleFilter,
     MultipleChoiceFilter,
@@ -40,7 +38,7 @@ from sources.models import Source
 REFERENCE = re.compile(r"^[^,\x00]+$")
 
 
-class CommitmentFilterSet(FilterSet):
+class CommitmentFilterSet(django_filters.FilterSet):
     status = MultipleChoiceFilter(
         choices=Status.choices, help_text="Any of these statuses (repeat it or separate by commas)."
     )
@@ -120,10 +118,6 @@ class CommitmentFilterSet(FilterSet):
     def _user(self):
         return getattr(self.request, "user", None)
 
-    def form_variant(self) -> bool:
-        # The parent filters name only commitments the caller may see: drafts for staff.
-        return user_sees_drafts(self._user)
-
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         for name, value in data.items():
@@ -151,7 +145,7 @@ class CommitmentFilterSet(FilterSet):
         return commitments_search(queryset, query=value)
 
 
-class ActorFilterSet(FilterSet):
+class ActorFilterSet(django_filters.FilterSet):
     kind = MultipleChoiceFilter(choices=ActorKind.choices, help_text="Any of these kinds.")
     country = StringsFilter(
         item_pattern=ISO_COUNTRY,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField, Value
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
@@ -85,15 +85,22 @@ def commitments_with_party(
     queryset: QuerySet[Commitment],
     *,
     actors=(),
+    actor_slugs: list[str] | tuple = (),
     roles: list[str] | tuple = (),
     countries: list[str] | tuple = (),
 ) -> QuerySet[Commitment]:
     """Commitments with one party that meets every condition given (actor, role, the actor's
     country): `actor=osce&role=partner` means OSCE *as* partner. A semi-join, so no
-    duplicates and no DISTINCT."""
+    duplicates and no DISTINCT.
+
+    `actors` are rows or ids; `actor_slugs` name actors too, matched in the same query (the
+    alerts feed does not look its values up first)."""
     parties = Party.objects.all()
-    if actors:
-        parties = parties.filter(actor__in=list(actors))
+    if actors or actor_slugs:
+        named = Q(actor__in=list(actors)) if actors else Q()
+        if actor_slugs:
+            named |= Q(actor__slug__in=list(actor_slugs))
+        parties = parties.filter(named)
     if roles:
         parties = parties.filter(role__in=list(roles))
     if countries:

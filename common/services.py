@@ -27,11 +27,7 @@ def refuse_unknown_fields(data: Mapping, *, allowed: Iterable[str]) -> None:
         raise ValidationError({name: ["This field cannot be changed."] for name in unknown})
 
 
-def fields_set(instance: Model, data: Mapping) -> list[str]:
-    """Set `data` on `instance` (not saved); return the names whose value changed."""
-    changed = []
+def fields_set(instance: Model, data: Mapping) -> None:
+    """Set `data` on `instance`, not saved: the caller validates and saves."""
     for name, value in data.items():
-        if getattr(instance, name) != value:
-            changed.append(name)
         setattr(instance, name, value)
-    return changed

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import django_filters
 
-from config.api.filters import FilterSet, MultipleChoiceFilter, StringsFilter
+from config.api.filters import MultipleChoiceFilter, StringsFilter
 from sources.choices import LANGUAGE_TAG, SourceKind
 from sources.models import Source
 from sources.selectors import source_search
 
 
-class SourceFilterSet(FilterSet):
+class SourceFilterSet(django_filters.FilterSet):
     kind = MultipleChoiceFilter(choices=SourceKind.choices, help_text="Any of these kinds.")
     language = StringsFilter(
         item_pattern=LANGUAGE_TAG,

@@ -3,22 +3,24 @@ repeated or comma-separated; `actor`, `role` and `country` apply together to one
 
 Unlike those, no filter here looks its value up in the database: a feed poll must stay one
 query. A value of the wrong form is a 400 naming the filter; an actor that does not exist
-matches nothing.
+matches nothing. The party filters are the commitment list's rule
+(`commitments.selectors.commitments_with_party`), applied to the alerts' commitments.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import django_filters
+from django.db.models import QuerySet
 
 from commitments.choices import PartyRole
-from commitments.models import Party
+from commitments.models import Commitment
+from commitments.selectors import commitments_with_party
 from config.api.filters import (
     MAX_BIGINT,
     PARTY_FILTERS,
     SLUG,
-    FilterSet,
     MultipleChoiceFilter,
     StringsFilter,
     country_filter,
@@ -30,7 +32,7 @@ from tracker.choices import AlertKind
 ID = re.compile(r"^[1-9][0-9]{0,17}$")
 
 
-class AlertFilter(FilterSet):
+class AlertFilter(django_filters.FilterSet):
     kind = MultipleChoiceFilter(choices=AlertKind.choices, help_text="Any of these alert kinds.")
     commitment_id = StringsFilter(
         item_pattern=ID,
@@ -71,18 +73,21 @@ class AlertFilter(FilterSet):
         return queryset.filter(commitment__tags__contains=sorted({t.lower() for t in value}))
 
     def _with_party(self, queryset: QuerySet, *, actor, actor_id, role, country) -> QuerySet:
-        """One party of the commitment meets every condition given (`actor=x&role=partner`
-        is x as a partner). EXISTS: a commitment with two such parties is still one alert."""
+        """Alerts of commitments with one party that meets every condition given."""
         if not (actor or actor_id or role or country):
             return queryset
-        parties = Party.objects.filter(commitment_id=OuterRef("commitment_id"))
-        if actor or actor_id:
-            given = [*(actor or []), *(actor_id or [])]
-            ids = [int(item) for item in given if is_id_text(item) and int(item) <= MAX_BIGINT]
-            slugs = [item for item in actor or [] if not is_id_text(item)]
-            parties = parties.filter(Q(actor_id__in=ids) | Q(actor__slug__in=slugs))
-        if role:
-            parties = parties.filter(role__in=role)
-        if country:
-            parties = parties.filter(actor__country__in=[code.upper() for code in country])
-        return queryset.filter(Exists(parties))
+        ids = [
+            int(item)
+            for item in [*(actor or []), *(actor_id or [])]
+            if is_id_text(item) and int(item) <= MAX_BIGINT
+        ]
+        # A number too large for an id can only be a slug (of no actor, in practice).
+        slugs = [item for item in actor or [] if not is_id_text(item) or int(item) > MAX_BIGINT]
+        commitments = commitments_with_party(
+            Commitment.objects.all(),
+            actors=ids,
+            actor_slugs=slugs,
+            roles=role or [],
+            countries=country or [],
+        )
+        return queryset.filter(commitment_id__in=commitments.values("id"))

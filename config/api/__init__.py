@@ -32,9 +32,7 @@ What a view imports by hand:
   `StrictBooleanField` (JSON true/false only), `IdRelatedField` (an id is a whole number);
 - `config.api.conditional`: `etag_for`, `if_none_match_hits`, `not_modified`,
   `require_if_match` (ETag, If-None-Match → 304, If-Match → 412);
-- `config.api.exceptions`: `PreconditionFailed` (412), `Conflict` (409), `problem_response`;
-- `config.api.throttling.ScopedRateThrottle` with a view's `throttle_scope` for a limit of its
-  own (the rate is read from `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope]`);
-- `config.api.schema`: `PROBLEM_RESPONSE`, `IF_MATCH_HEADER`, `IF_NONE_MATCH_HEADER`,
-  `ETAG_HEADER` for `@extend_schema`.
+- `config.api.exceptions`: `PreconditionFailed` (412), `Conflict` (409);
+- `config.api.schema`: `IF_MATCH_HEADER`, `IF_NONE_MATCH_HEADER`, `ETAG_HEADER` and
+  `NOT_MODIFIED` for `@extend_schema`.
 """

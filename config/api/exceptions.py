@@ -227,8 +227,3 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
         **extensions,
     )
     return Response(body, status=api_exc.status_code, headers=headers)
-
-
-def problem_response(request, exc: exceptions.APIException) -> Response:
-    """A problem response for `exc` outside DRF's exception flow (e.g. in a plain view)."""
-    return problem_exception_handler(exc, {"request": request})

@@ -94,7 +94,6 @@ IF_MATCH_HEADER = OpenApiParameter(
     description="The ETag the change is based on: 412 if the record changed since.",
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag in If-None-Match is current.")
-PROBLEM_RESPONSE = OpenApiResponse(ProblemSerializer, description="Problem details.")
 
 
 class ApiAutoSchema(AutoSchema):

@@ -109,16 +109,3 @@ class UserRateThrottle(FixedWindowThrottle):
         if request.user and request.user.is_authenticated:
             return f"user-{request.user.pk}"
         return None
-
-
-class ScopedRateThrottle(FixedWindowThrottle):
-    """A limit of a view's own: set `throttle_scope = "feed"` on the view and a rate for
-    "feed" in DEFAULT_THROTTLE_RATES. Counted per user, or per address when anonymous."""
-
-    def get_scope(self, view) -> str:
-        return getattr(view, "throttle_scope", "") or ""
-
-    def get_ident_for(self, request) -> str | None:
-        if request.user and request.user.is_authenticated:
-            return f"user-{request.user.pk}"
-        return self.get_ident(request)

@@ -3,7 +3,8 @@
 A dashboard polls every few seconds and almost every poll finds nothing new, so the feed
 answers that case from one cheap query and no serialization: the page's ids and validators
 (`alerts_feed_page`), compared with If-None-Match / If-Modified-Since, then 304. Only a poll
-that brings news loads and serializes alerts.
+that brings news loads and serializes alerts. Every poll, 304s included, goes through DRF's
+request cycle: authentication, content negotiation and the throttles apply as to any view.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
@@ -26,12 +27,8 @@ from rest_framework.views import APIView
 from commitments.choices import PartyRole
 from commitments.selectors import tracker_today, user_sees_drafts
 from config.api.conditional import etag_for, if_none_match_hits, not_modified
-from config.api.filters import MAX_BIGINT, is_id_text
-from config.api.throttling import AnonRateThrottle
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import (
-    FEED_LIMIT_DEFAULT,
-    FEED_LIMIT_MAX,
     AlertFeedQuerySerializer,
     AlertFeedSerializer,
     AlertSerializer,
@@ -105,73 +102,11 @@ FEED_FILTER_PARAMETERS = [
 ]
 
 
-def _feed_query_int(
-    request: HttpRequest, name: str, *, default: int, low: int, high: int
-) -> int | None:
-    """An `after`/`limit` value the fast path can use as it is, or None (the full path then
-    validates it and says what is wrong)."""
-    values = request.GET.getlist(name)
-    if not values:
-        return default
-    if len(values) == 1 and is_id_text(values[0]) and low <= int(values[0]) <= high:
-        return int(values[0])
-    return None
-
-
-def anonymous_poll_not_modified(request: HttpRequest, *, allow: str) -> HttpResponse | None:
-    """The 304 for a poll that brings nothing new, answered before DRF's request cycle; None
-    when the poll is not the common case below, and the full path answers it.
-
-    The common case: a dashboard with no token and no session (so it sees published alerts
-    only), polling the unfiltered feed with `after`/`limit` at most, asking for JSON, sending
-    the ETag it was given. The page's validators come from the same selector as the full
-    path's, so the ETag and the headers are the same (tests/tracker/test_alert_feed_fast_path.py
-    compares them); only the answer is cheaper, and the throttle still counts it.
-    """
-    if request.method not in ("GET", "HEAD") or "If-None-Match" not in request.headers:
-        return None
-    if "Authorization" in request.headers or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return None
-    if request.headers.get("Accept", "*/*") not in ("*/*", "application/json"):
-        return None
-    if not set(request.GET) <= {"after", "limit"}:
-        return None
-    after = _feed_query_int(request, "after", default=0, low=0, high=MAX_BIGINT)
-    limit = _feed_query_int(
-        request, "limit", default=FEED_LIMIT_DEFAULT, low=1, high=FEED_LIMIT_MAX
-    )
-    if after is None or limit is None:
-        return None
-    visible = alerts_visible_to(None)
-    page = alerts_feed_page(queryset=visible, visible=visible, after=after, limit=limit)
-    etag = etag_for(ALERTS_REPRESENTATION, "json", page.digest)  # the format DRF would pick
-    if not if_none_match_hits(request, etag):
-        return None
-    if not AnonRateThrottle().allow_request(request, view=None):
-        return None  # the full path counts it again and answers the 429
-    response = HttpResponseNotModified()
-    headers = {
-        "ETag": etag,
-        **_polling_headers(request, last_modified=page.last_modified or NEVER),
-        "Allow": allow,
-    }
-    for name, value in headers.items():
-        response[name] = value
-    return _vary(response)
-
-
 class AlertFeedView(StrictQueryParamsMixin, APIView):
     """The deadline alerts feed, oldest first after a cursor."""
 
     http_method_names = ["get", "head", "options"]
     extra_query_params = ("after", "limit", *AlertFilter.base_filters)
-
-    def dispatch(self, request, *args, **kwargs):
-        # Almost every poll brings nothing new: answer those without DRF's request cycle.
-        unchanged = anonymous_poll_not_modified(request, allow=", ".join(self.allowed_methods))
-        if unchanged is not None:
-            return unchanged
-        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="alerts_feed",

@@ -166,14 +166,16 @@ def test_a_draft_parent_is_unknown_to_anonymous_callers(anon, staff, world):
     assert references(get(staff, parent="SECRET")) == []
 
 
-def test_the_filter_form_shared_between_requests_still_knows_who_asks(anon, staff, world):
-    # The form class is built once per variant (config.api.filters.FilterSet): staff first,
-    # then an anonymous caller, then staff again, each gets the parents they may name.
+def test_only_staff_may_name_a_draft_parent_whoever_asked_before(anon, staff, world):
+    # Staff and an anonymous caller in turns: each answer depends on who asks, not on who
+    # asked before.
     draft = make_commitment(source=world["source"], reference="SECRET", is_published=False)
     make_commitment(source=world["source"], reference="STEP", parent=draft, is_published=False)
     for _ in range(2):
         assert references(get(staff, parent="SECRET")) == ["STEP"]
+        assert references(get(staff, parent_id=str(draft.pk))) == ["STEP"]
         assert "parent" in problem_fields(get(anon, parent="SECRET"))
+        assert "parent_id" in problem_fields(get(anon, parent_id=str(draft.pk)))
 
 
 def test_q_searches_the_full_text_in_web_search_syntax(anon, world):

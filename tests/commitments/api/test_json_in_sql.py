@@ -9,7 +9,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
