@@ -17,7 +17,7 @@ from django.utils import timezone
 from commitments.api.serializers import CommitmentSerializer
 from commitments.fields import COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
-from config.api.json_sql import json_sql
+from common.json_sql import json_sql
 
 
 def tracker_today() -> date:

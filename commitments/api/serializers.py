@@ -84,7 +84,7 @@ class DeadlineSerializer(serializers.Serializer):
 
 class CommitmentSerializer(serializers.ModelSerializer):
     """A commitment as the API shows it: the fields of COMMITMENT_FIELDS, in its order. The
-    list and the detail send the same JSON written by PostgreSQL (config.api.json_sql)."""
+    list and the detail send the same JSON written by PostgreSQL (common.json_sql)."""
 
     deadline = DeadlineSerializer(column_prefix="deadline_", read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)

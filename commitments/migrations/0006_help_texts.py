@@ -4,40 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('commitments', '0005_overdue_flag_indexes_from_model'),
+        ("commitments", "0005_overdue_flag_indexes_from_model"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commitment',
-            name='is_overdue',
-            field=models.BooleanField(default=False, editable=False, help_text='Set by the tracker: the status is not final and the deadline has passed.'),
+            model_name="commitment",
+            name="is_overdue",
+            field=models.BooleanField(
+                default=False,
+                editable=False,
+                help_text="Set by the tracker: the status is not final and the deadline has passed.",
+            ),
         ),
         migrations.AlterField(
-            model_name='commitment',
-            name='overdue_since',
-            field=models.DateField(blank=True, editable=False, help_text='The first day it was overdue.', null=True),
+            model_name="commitment",
+            name="overdue_since",
+            field=models.DateField(
+                blank=True, editable=False, help_text="The first day it was overdue.", null=True
+            ),
         ),
         migrations.AlterField(
-            model_name='commitment',
-            name='reference',
+            model_name="commitment",
+            name="reference",
             field=models.CharField(help_text="e.g. 'TM-2024-04'.", max_length=50, unique=True),
         ),
         migrations.AlterField(
-            model_name='commitment',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Bumped by every change.'),
+            model_name="commitment",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1, editable=False, help_text="Bumped by every change."
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcommitment',
-            name='reference',
+            model_name="historicalcommitment",
+            name="reference",
             field=models.CharField(db_index=True, help_text="e.g. 'TM-2024-04'.", max_length=50),
         ),
         migrations.AlterField(
-            model_name='historicalcommitment',
-            name='version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Bumped by every change.'),
+            model_name="historicalcommitment",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1, editable=False, help_text="Bumped by every change."
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sources', '0001_initial'),
+        ("sources", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalsource',
-            name='text',
-            field=models.TextField(help_text='The full text, exactly as published.'),
+            model_name="historicalsource",
+            name="text",
+            field=models.TextField(help_text="The full text, exactly as published."),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='text',
-            field=models.TextField(help_text='The full text, exactly as published.'),
+            model_name="source",
+            name="text",
+            field=models.TextField(help_text="The full text, exactly as published."),
         ),
     ]

@@ -87,9 +87,10 @@ def test_the_admin_forms_and_fieldsets_take_the_editable_columns():
 def test_the_csv_exports_have_a_column_per_shown_field():
     assert COMMITMENT_CSV_FIELDS[:3] == ("id", "reference", "title")
     assert "parent_id" in COMMITMENT_CSV_FIELDS and "search_vector" not in COMMITMENT_CSV_FIELDS
-    assert tuple(
-        c for c in COMMITMENT_CSV_FIELDS if c in ("parties", "source_ids")
-    ) == ("parties", "source_ids")
+    assert tuple(c for c in COMMITMENT_CSV_FIELDS if c in ("parties", "source_ids")) == (
+        "parties",
+        "source_ids",
+    )
     assert tuple(ACTOR_CSV_COLUMNS) == ACTOR_FIELDS.flat_columns()
 
 

@@ -1,5 +1,5 @@
 """Commitments are sent as JSON PostgreSQL wrote (commitments_with_api_json), from SQL generated
-out of CommitmentSerializer (config.api.json_sql). These tests hold the SQL's output to the
+out of CommitmentSerializer (common.json_sql). These tests hold the SQL's output to the
 serializer's, value for value, on the seed data and on the edge cases where SQL and Python
 write values differently (timestamps, nulls, empty lists, Unicode)."""
 
@@ -16,7 +16,7 @@ from commitments.api.serializers import CommitmentSerializer
 from commitments.api.views import commitment_etag
 from commitments.models import Actor, Commitment
 from commitments.selectors import commitments_with_api_json
-from config.api.json_sql import json_sql
+from common.json_sql import json_sql
 from config.api.renderers import JSONRenderer
 from tests.factories import make_actor, make_commitment, make_source
 
