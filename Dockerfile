@@ -17,6 +17,9 @@ COPY accounts ./accounts
 COPY sources ./sources
 COPY commitments ./commitments
 COPY tracker ./tracker
+COPY webhooks ./webhooks
+COPY pages ./pages
+COPY intake ./intake
 COPY manage.py ./
 RUN pip install .
 

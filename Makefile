@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install openapi bench clean
+.PHONY: run test lint format install openapi bench bench-pages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ $(BENCH_STAMP): pyproject.toml | $(VENV)/bin/python
 
 bench: $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+## make bench-pages: the public pages alone, on the bench's data (bench/pages.py).
+bench-pages: $(BENCH_STAMP)
+	$(PY) -m bench.pages $(BENCH_ARGS)
 
 ## make openapi: regenerate the committed OpenAPI file after an API change (a test compares).
 openapi: $(STAMP)

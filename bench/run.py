@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench import data, report
+from bench import data, report, webhooks
 from bench.load import lua_script, wrk_ensure, wrk_run
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +88,13 @@ class Options:
     out: Path
     command: str = ""
     notes: list[str] = field(default_factory=list)
+    # The webhook fan-out (bench/webhooks.py).
+    webhooks_only: bool = False
+    skip_webhooks: bool = False
+    webhook_alerts: int = 10_000
+    webhook_subscriptions: int = 100
+    webhook_per_alert: int = 1
+    webhook_concurrency: int = 4
 
     @property
     def gunicorn_args(self) -> list[str]:
@@ -148,6 +155,16 @@ def parse_args(argv: list[str]) -> Options:
         "--prepare-only", action="store_true", help="make the databases and data, then stop"
     )
     parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument(
+        "--webhooks-only", action="store_true", help="measure only the webhook fan-out"
+    )
+    parser.add_argument("--skip-webhooks", action="store_true")
+    parser.add_argument("--webhook-alerts", type=int, default=10_000)
+    parser.add_argument("--webhook-subscriptions", type=int, default=100)
+    parser.add_argument(
+        "--webhook-per-alert", type=int, default=1, help="subscriptions each alert matches"
+    )
+    parser.add_argument("--webhook-concurrency", type=int, default=4, help="worker processes")
     args = parser.parse_args(argv)
     return Options(
         scale=args.scale,
@@ -168,6 +185,12 @@ def parse_args(argv: list[str]) -> Options:
         experiments=[e for e in args.experiments.split(",") if e],
         out=args.out,
         command="python -m bench " + " ".join(argv) if argv else "make bench",
+        webhooks_only=args.webhooks_only,
+        skip_webhooks=args.skip_webhooks,
+        webhook_alerts=args.webhook_alerts,
+        webhook_subscriptions=args.webhook_subscriptions,
+        webhook_per_alert=args.webhook_per_alert,
+        webhook_concurrency=args.webhook_concurrency,
     )
 
 
@@ -1065,6 +1088,32 @@ def meta(options: Options) -> dict:
 # --- main ---------------------------------------------------------------------------------------
 
 
+def measure_webhooks(options: Options, env: dict, logs: Path) -> dict:
+    return webhooks.measure_fanout(
+        env=env,
+        server_dsn=server_dsn(),
+        redis_url=REDIS_URL,
+        alerts=options.webhook_alerts,
+        subscriptions=options.webhook_subscriptions,
+        per_alert=options.webhook_per_alert,
+        concurrency=options.webhook_concurrency,
+        logs=logs,
+        migrate=migrate,
+        log=log,
+    )
+
+
+def webhooks_only(options: Options, logs: Path, wall: float) -> int:
+    """`--webhooks-only`: the fan-out alone, its table printed and kept in webhooks.json."""
+    result = measure_webhooks(options, django_env(DATABASE, secrets.token_urlsafe(50)), logs)
+    result["wall_seconds"] = time.perf_counter() - wall
+    (options.out / "webhooks.json").write_text(json.dumps(result, indent=2, default=str))
+    print()
+    print(webhooks.markdown(result))
+    log(f"wrote {options.out / 'webhooks.json'}; wall time {result['wall_seconds']:.0f}s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     wall = time.perf_counter()
     options = parse_args(sys.argv[1:] if argv is None else argv)
@@ -1072,6 +1121,8 @@ def main(argv: list[str] | None = None) -> int:
     logs = options.out / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir()
+    if options.webhooks_only:
+        return webhooks_only(options, logs, wall)
     wrk_ensure()
     results: dict = {"meta": meta(options), "notes": options.notes}
     secret = secrets.token_urlsafe(50)
@@ -1194,12 +1245,18 @@ def main(argv: list[str] | None = None) -> int:
         log(f"scan: {options.scan_repeats} rounds over {scan_db}")
         results["scan"] = measure_scan(options, scan_env, probe.get("alert_table"), logs)
 
+    if not options.skip_webhooks:
+        log(f"webhooks: fan-out of {options.webhook_alerts:,} alerts")
+        results["webhooks"] = measure_webhooks(options, scan_env, logs)
+
     results["targets"] = evaluate_targets(results, options)
     results["meta"]["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     results["meta"]["finished_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results["meta"]["wall_seconds"] = time.perf_counter() - wall
     (options.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     text = report.markdown(results)
+    if "webhooks" in results:
+        text += "\n" + webhooks.markdown(results["webhooks"])
     (options.out / "results.md").write_text(text)
     plotted = report.plot(results, options.out / "throughput.png")
     print()

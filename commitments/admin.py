@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -19,6 +20,8 @@ from django.db.models import F, Func
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from commitments.choices import OPEN_STATUSES, STATUS_MAPPINGS, Status
@@ -26,26 +29,30 @@ from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.forms import (
     ActorAdminForm,
     CitationAddForm,
+    ClaimForm,
     CommitmentAddForm,
     CommitmentChangeForm,
     CommitmentStatusChangeForm,
     DeadlineChangeForm,
+    DisputeResolutionForm,
     StatusChangeForm,
 )
-from commitments.models import Actor, Citation, Commitment, Party
-from commitments.selectors import commitment_history, tracker_today
+from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
+from commitments.selectors import commitment_history, commitments_disputed, tracker_today
 from commitments.services import (
     CitationSpec,
     PartySpec,
     actor_create,
     actor_update,
     citation_add,
+    claim_add,
     commitment_change_deadline,
     commitment_create,
     commitment_record_status_change,
     commitment_update,
+    dispute_resolve,
 )
-from common.admin import ServiceAdmin, form_add_refusal
+from common.admin import DateHierarchyChangeList, ServiceAdmin, form_add_refusal
 from common.services import VersionConflict
 
 EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
@@ -110,6 +117,61 @@ class CitationInline(admin.TabularInline):
             '<a href="{}">{}</a>',
             reverse("admin:sources_source_change", args=[citation.source_id]),
             citation.source.title,
+        )
+
+
+class ClaimInline(admin.TabularInline):
+    """The facts the citations state, beside them; claims in dispute are marked, and so is
+    the one the project follows. Added on "Record a claim", never edited here."""
+
+    model = Claim
+    verbose_name_plural = "claims (facts the citations state)"
+    fields = ("fact", "value", "period", "dispute", "quote", "source_link", "note")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("citation__source", "commitment")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="days")
+    def period(self, claim: Claim) -> str:
+        if claim.first_day is None and claim.last_day is None:
+            return ""
+        return f"{claim.first_day or '…'} to {claim.last_day or '…'}"
+
+    @admin.display(description="dispute")
+    def dispute(self, claim: Claim):
+        if claim.fact not in claim.commitment.disputed_facts:
+            return ""
+        followed = (
+            ClaimResolution.objects.filter(commitment_id=claim.commitment_id, fact=claim.fact)
+            .order_by("-id")
+            .values_list("followed_claim_id", flat=True)
+            .first()
+        )
+        label = "Disputed, followed" if followed == claim.pk else "Disputed"
+        return format_html(
+            '<span class="dispute-badge" style="background:#a15c00;color:#fff;'
+            'border-radius:4px;padding:1px 6px;white-space:nowrap">{}</span>',
+            label,
+        )
+
+    @admin.display(description="quote")
+    def quote(self, claim: Claim) -> str:
+        return claim.citation.quote
+
+    @admin.display(description="source")
+    def source_link(self, claim: Claim):
+        source = claim.citation.source
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:sources_source_change", args=[source.pk]), source
         )
 
 
@@ -210,6 +272,19 @@ class HasDeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DisputedFilter(admin.SimpleListFilter):
+    title = "sources disagree"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Disputed"), ("no", "Not disputed")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return commitments_disputed(queryset, disputed=self.value() == "yes")
+        return queryset
+
+
 def _this_month(today: date) -> tuple[date, date]:
     return today.replace(day=1), today.replace(day=calendar.monthrange(today.year, today.month)[1])
 
@@ -263,6 +338,7 @@ class CommitmentAdmin(ServiceAdmin):
         "status",
         "kind",
         OverdueFilter,
+        DisputedFilter,
         TagFilter,
         ("parties__actor", admin.RelatedOnlyFieldListFilter),
         HasDeadlineFilter,
@@ -275,6 +351,10 @@ class CommitmentAdmin(ServiceAdmin):
     list_per_page = 50
     actions = ["record_status_change"]
     change_form_template = "admin/commitments/commitment/change_form.html"
+
+    class Media:
+        css = {"all": ["common/admin.css"]}
+        js = ["common/quote_picker.js"]
 
     # The editable fields come from COMMITMENT_FIELDS; status and deadline need evidence.
     fieldsets_add = (
@@ -299,6 +379,14 @@ class CommitmentAdmin(ServiceAdmin):
             },
         ),
         ("Status and deadline history", {"fields": ("history_table",)}),
+        (
+            "What the sources disagree on",
+            {
+                "fields": ("disputes_table",),
+                "description": "Derived from the claims below the citations. “Resolve a "
+                "dispute” records which claim the project follows; both claims stay.",
+            },
+        ),
         ("Record", {"fields": ("version", "created_at", "updated_at", "expected_version")}),
     )
     readonly_fields = (
@@ -306,6 +394,7 @@ class CommitmentAdmin(ServiceAdmin):
         "deadline_display",
         "overdue_display",
         "history_table",
+        "disputes_table",
         "version",
         "created_at",
         "updated_at",
@@ -315,6 +404,9 @@ class CommitmentAdmin(ServiceAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return self.fieldsets_add if obj is None else self.fieldsets_change
+
+    def get_changelist(self, request, **kwargs):
+        return DateHierarchyChangeList  # the deadline hierarchy in calendar days
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CommitmentAddForm if obj is None else CommitmentChangeForm
@@ -327,6 +419,7 @@ class CommitmentAdmin(ServiceAdmin):
             else (
                 PartyInline,
                 CitationInline,
+                ClaimInline,
                 CitationAddInline,
             )
         )
@@ -344,6 +437,16 @@ class CommitmentAdmin(ServiceAdmin):
                 view(self.deadline_change_view),
                 name="commitments_commitment_deadline_change",
             ),
+            path(
+                "<path:object_id>/claim/",
+                view(self.claim_add_view),
+                name="commitments_commitment_claim_add",
+            ),
+            path(
+                "<path:object_id>/dispute-resolution/",
+                view(self.dispute_resolve_view),
+                name="commitments_commitment_dispute_resolve",
+            ),
             *super().get_urls(),
         ]
 
@@ -352,6 +455,8 @@ class CommitmentAdmin(ServiceAdmin):
             **(extra_context or {}),
             "can_record_status_change": self.has_record_status_change_permission(request),
             "can_record_deadline_change": self.has_record_deadline_change_permission(request),
+            "can_record_claim": request.user.has_perm("commitments.add_claim"),
+            "can_resolve_dispute": request.user.has_perm("commitments.add_claimresolution"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -486,8 +591,8 @@ class CommitmentAdmin(ServiceAdmin):
                     change.evidence.quote,
                     reverse("admin:sources_source_change", args=[source.pk]),
                     source.title,
-                    change.recorded_by or "—",
-                    entry.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                    change.recorded_by or "System (no user)",
+                    date_format(timezone.localtime(entry.recorded_at), "DATETIME_FORMAT"),
                 )
             )
         return format_html(
@@ -501,6 +606,16 @@ class CommitmentAdmin(ServiceAdmin):
                 rows,
             ),
         )
+
+    def history_reason_display(self, reason: str | None) -> str:
+        """ "status: proposed → in_progress" as "Status: Proposed → In progress"."""
+        if reason and reason.startswith("status: ") and " → " in reason:
+            old, new = reason.removeprefix("status: ").split(" → ", 1)
+            labels = dict(Status.choices)
+            return f"Status: {labels.get(old, old)} → {labels.get(new, new)}"
+        if reason and reason.startswith("deadline: "):
+            return "Deadline: " + reason.removeprefix("deadline: ")
+        return reason or ""
 
     # --- recording changes with evidence ---
 
@@ -581,11 +696,13 @@ class CommitmentAdmin(ServiceAdmin):
                 f"{Status(change.new_status).label}, effective {change.effective_on}."
             )
 
+        # The current status is no choice (a change must change it).
+        current = self.get_object(request, unquote(object_id))
         return self._evidence_change_view(
             request,
             object_id,
             allowed=self.has_record_status_change_permission(request),
-            form_class=CommitmentStatusChangeForm,
+            form_class=partial(CommitmentStatusChangeForm, commitment=current),
             initial=lambda commitment: {"expected_version": commitment.version},
             record=record,
             title="Record a status change",
@@ -621,6 +738,100 @@ class CommitmentAdmin(ServiceAdmin):
             record=record,
             title="Change the deadline",
             submit_label="Change the deadline",
+        )
+
+    @admin.display(description="disputes")
+    def disputes_table(self, commitment: Commitment):
+        if not commitment.disputed_facts:
+            return "The sources disagree on nothing recorded here."
+        claims = Claim.objects.filter(
+            commitment=commitment, fact__in=list(commitment.disputed_facts)
+        ).select_related("citation__source")
+        followed = {}  # fact → the latest resolution of it
+        for resolution in ClaimResolution.objects.filter(commitment=commitment).order_by("id"):
+            followed[resolution.fact] = resolution
+        rows = []
+        for claim in claims.order_by("fact", "id"):
+            resolution = followed.get(claim.fact)
+            is_followed = resolution is not None and resolution.followed_claim_id == claim.pk
+            rows.append(
+                (
+                    claim.get_fact_display(),
+                    claim.value,
+                    claim.citation.quote,
+                    claim.citation.source.title,
+                    "Followed: " + resolution.note if is_followed else "",
+                )
+            )
+        return format_html(
+            '<table class="commitment-disputes"><thead><tr><th>Fact</th><th>Value</th>'
+            "<th>Quote</th><th>Source</th><th>Resolution</th></tr></thead><tbody>{}</tbody>"
+            "</table>",
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>“{}”</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )
+
+    def claim_add_view(self, request, object_id):
+        def record(commitment, data) -> str:
+            claim = claim_add(
+                commitment=commitment,
+                fact=data["fact"],
+                value=data["value"],
+                note=data["note"],
+                source=data["source"],
+                quote=data["quote"],
+                created_by=request.user,
+                expected_version=data["expected_version"],
+            )
+            commitment.refresh_from_db(fields=["disputed_facts"])
+            disputed = claim.fact in commitment.disputed_facts
+            return f"Claim recorded: {claim}." + (
+                f" The sources now disagree on {claim.get_fact_display().lower()}."
+                if disputed
+                else ""
+            )
+
+        return self._evidence_change_view(
+            request,
+            object_id,
+            allowed=request.user.has_perm("commitments.add_claim"),
+            form_class=ClaimForm,
+            initial=lambda commitment: {"expected_version": commitment.version},
+            record=record,
+            title="Record a claim",
+            submit_label="Record the claim",
+        )
+
+    def dispute_resolve_view(self, request, object_id):
+        commitment = self.get_object(request, unquote(object_id))
+        form_class = DisputeResolutionForm
+        if commitment is not None:
+            form_class = partial(DisputeResolutionForm, commitment=commitment)
+
+        def record(commitment, data) -> str:
+            claim = data["followed_claim"]
+            dispute_resolve(
+                commitment=commitment,
+                fact=claim.fact,
+                followed_claim=claim,
+                note=data["note"],
+                source=data["source"],
+                quote=data["quote"],
+                recorded_by=request.user,
+                expected_version=data["expected_version"],
+            )
+            return f"Resolution recorded: the project follows {claim}. Both claims stay."
+
+        return self._evidence_change_view(
+            request,
+            object_id,
+            allowed=request.user.has_perm("commitments.add_claimresolution"),
+            form_class=form_class,
+            initial=lambda commitment: {"expected_version": commitment.version},
+            record=record,
+            title="Resolve a dispute",
+            submit_label="Record the resolution",
         )
 
     @admin.action(

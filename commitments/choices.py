@@ -29,6 +29,23 @@ class PartyRole(models.TextChoices):
     PARTNER = "partner", "Partner"
 
 
+class ClaimFact(models.TextChoices):
+    """What a citation may state about its commitment as a structured claim."""
+
+    ADOPTED_ON = "adopted_on", "Adopted on"
+    IN_FORCE_FROM = "in_force_from", "In force from"
+    DEADLINE = "deadline", "Deadline"
+    STATUS = "status", "Status"
+    BUDGET = "budget", "Budget"
+    RESPONSIBLE = "responsible", "Responsible"
+
+
+# Facts whose value is an EDTF date or period; the others are text (a status: its value).
+DATE_FACTS: frozenset[str] = frozenset(
+    {ClaimFact.ADOPTED_ON, ClaimFact.IN_FORCE_FROM, ClaimFact.DEADLINE}
+)
+
+
 class Status(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     ADOPTED = "adopted", "Adopted"

@@ -20,7 +20,8 @@ ACCEPTED_FORMS = (
     "Accepted forms: EDTF such as '2024-11', '2025/2027', '2025-11-15', '2027~' (approximate), "
     "'2024?' (uncertain), '2025-21' (spring), '2025-35' (third quarter); or words such as "
     "'in November 2024', 'for 2025-2027', 'in 2024-2025', 'by the end of 2025', "
-    "'around 2027', 'spring 2025', 'Q3 2025', 'on March 14, 2020'."
+    "'around 2027', 'spring 2025', 'Q3 2025', 'on March 14, 2020', 'from 2025 to 2027', "
+    "'between March 2025 and June 2026'."
 )
 
 # The edtf package reads "Q3 2025" as March; EDTF's own codes for quarters are 33 to 36.
@@ -49,6 +50,12 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 # EDTF's X is an unspecified digit. Text that uses it and is not valid EDTF must not reach the
 # words parser, which drops the X and reads '2024-1X' (October to December) as January.
 _UNSPECIFIED_DIGIT = re.compile(r"\d[Xx]|[Xx]\d")
+# "from 2025 to 2027", "between March 2025 and June 2026": two ends the words parser cannot
+# read as one (it keeps only one of them); each end is parsed on its own.
+_WORDS_RANGE = re.compile(
+    r"^(?:(?:in|for|during)\s+the\s+period\s+)?(?:from|between)\s+(.+?)\s+(?:to|until|till|and)\s+(.+)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,12 @@ def _refuse(value: str, problem: str) -> ValidationError:
 
 
 def _words_to_edtf(value: str) -> str | None:
+    words_range = _WORDS_RANGE.match(value.strip())
+    if words_range:
+        ends = [_words_to_edtf(end) or "" for end in words_range.groups()]
+        if all(ends) and not any("/" in end for end in ends):
+            return f"{ends[0]}/{ends[1]}"
+        return None
     quarter = _QUARTER.match(value.strip())
     if quarter:
         number = int(quarter.group(1) or _QUARTER_WORDS[quarter.group(2).lower()])

@@ -47,6 +47,9 @@ COMMITMENT_FIELDS = FieldRegistry(
         "announced_on": EDITABLE,
         "parties": EDITABLE,  # a PUT or PATCH that names them replaces them all
         "citations": WITH_EVIDENCE,  # added one by one, each checked against its source
+        "claims": WITH_EVIDENCE,  # facts the citations state, each with its quote
+        "disputed_facts": READ_ONLY,  # derived from the claims by the services
+        "resolutions": WITH_EVIDENCE,  # which claim is followed on a disputed fact, and why
         "version": READ_ONLY,
         "created_at": READ_ONLY,
         "updated_at": READ_ONLY,

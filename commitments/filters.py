@@ -12,10 +12,11 @@ import re
 import django_filters
 from django.db.models import Q
 
-from commitments.choices import ActorKind, CommitmentKind, PartyRole, Status
+from commitments.choices import ActorKind, ClaimFact, CommitmentKind, PartyRole, Status
 from commitments.models import Actor, Commitment
 from commitments.selectors import (
     commitments_citing,
+    commitments_disputed,
     commitments_search,
     commitments_tagged,
     commitments_visible_to,
@@ -52,6 +53,16 @@ class CommitmentFilterSet(django_filters.FilterSet):
         help_text="Published (true) or draft (false). Only staff see drafts at all."
     )
     recurring = StrictBooleanFilter(help_text="Said to happen regularly.")
+    disputed = StrictBooleanFilter(
+        method="filter_disputed",
+        help_text="Its sources disagree on some fact (true) or on none (false): two claims on "
+        "the same fact whose periods do not overlap or whose texts differ.",
+    )
+    disputed_fact = MultipleChoiceFilter(
+        choices=ClaimFact.choices,
+        method="filter_disputed_fact",
+        help_text="Its sources disagree on one of these facts.",
+    )
     due_before = django_filters.DateFilter(
         field_name="deadline_last_day",
         lookup_expr="lte",
@@ -131,6 +142,12 @@ class CommitmentFilterSet(django_filters.FilterSet):
                 queryset, actors=actors, roles=roles, countries=countries
             )
         return queryset
+
+    def filter_disputed(self, queryset, name, value):
+        return commitments_disputed(queryset, disputed=value)
+
+    def filter_disputed_fact(self, queryset, name, value):
+        return commitments_disputed(queryset, facts=value)
 
     def filter_source(self, queryset, name, value):
         return commitments_citing(queryset, sources=value)

@@ -12,10 +12,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
-from commitments.choices import Status
+from commitments.choices import ClaimFact, Status
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
-from commitments.models import Actor, Citation, Commitment
+from commitments.models import Actor, Citation, Claim, Commitment
 from commitments.selectors import tracker_today
 from sources.models import Source
 from sources.selectors import source_text_contains
@@ -47,8 +47,9 @@ class EvidenceForm(forms.Form):
         help_text="Copied from the source's text; line breaks and spacing do not matter.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, commitment: Commitment | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.commitment = commitment
         self.fields["effective_on"].initial = tracker_today
 
 
@@ -62,6 +63,15 @@ class StatusChangeForm(EvidenceForm):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Optional: what happened, in your words.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.commitment is not None:
+            # A status change must change the status: the current one is not offered. It is
+            # still accepted from a page shown before someone else changed the status, so
+            # that the service refuses it in words ("already 'adopted'").
+            field = self.fields["status"]
+            field.widget.choices = [c for c in field.choices if c[0] != self.commitment.status]
 
 
 class CommitmentStatusChangeForm(StatusChangeForm):
@@ -160,3 +170,69 @@ class CitationAddForm(forms.ModelForm):
         # cited" in words users know; the model's MD5 constraint check would only say
         # "constraint violated".
         pass
+
+
+class ClaimForm(forms.Form):
+    """A fact a quote states about the commitment. The service checks the quote and the value."""
+
+    field_order = ["fact", "value", "note", "source", "quote"]
+
+    fact = forms.ChoiceField(choices=[("", "---------"), *ClaimFact.choices])
+    value = forms.CharField(
+        max_length=200,
+        help_text="For a date (adopted on, in force from, deadline): EDTF such as '2015', "
+        "'2020-03-14', '2024-11', '../2015' (on or before), '2020-03-14/..' (on or after), or "
+        "words such as 'on March 14, 2020'. For a status: its value, e.g. 'adopted'. Else text.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Optional: how the quote says it, when the value is read from it.",
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, widget=_source_widget()
+    )
+    quote = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Copied from the source's text; it becomes a citation if it is not one yet.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DisputeResolutionForm(forms.Form):
+    """Which claim the project follows on a disputed fact, why, and the evidence for it."""
+
+    field_order = ["followed_claim", "note", "source", "quote"]
+
+    followed_claim = forms.ModelChoiceField(
+        queryset=Claim.objects.none(),
+        label="Follow the claim",
+        help_text="Both claims stay; this one is the project's reading.",
+    )
+    note = forms.CharField(
+        required=False,  # the service says why a note is needed
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why this claim is followed.",
+    )
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, widget=_source_widget()
+    )
+    quote = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="The evidence for this choice: a quote from any source (a third one, say).",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["followed_claim"]
+        field.queryset = (
+            Claim.objects.filter(commitment=commitment, fact__in=list(commitment.disputed_facts))
+            .select_related("citation__source")
+            .order_by("fact", "id")
+        )
+        field.label_from_instance = lambda claim: (
+            f"{claim.get_fact_display()}: {claim.value} — {claim.citation.source.title}"
+        )

@@ -10,6 +10,7 @@ from commitments.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     ActorKind,
+    ClaimFact,
     CommitmentKind,
     PartyRole,
     Status,
@@ -112,6 +113,17 @@ class Commitment(models.Model):
     overdue_since = models.DateField(
         null=True, blank=True, editable=False, help_text="The first day it was overdue."
     )
+    # Derived from the claims by the services that write them, in the same transaction, so
+    # that filters and counts read a plain column: never typed in.
+    disputed_facts = ArrayField(
+        models.CharField(max_length=32, choices=ClaimFact.choices),
+        default=list,
+        db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=32))),
+        blank=True,
+        editable=False,
+        help_text="The facts its sources disagree on: two claims on the same fact whose "
+        "periods do not overlap, or whose texts differ. Derived from the claims.",
+    )
 
     # Services lock the row and compare it for a caller that read an earlier version.
     version = models.PositiveIntegerField(
@@ -121,7 +133,9 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    history = HistoricalRecords(excluded_fields=["search_vector", "is_overdue", "overdue_since"])
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "is_overdue", "overdue_since", "disputed_facts"]
+    )
 
     class Meta:
         ordering = ["id"]
@@ -157,6 +171,12 @@ class Commitment(models.Model):
             ),
             models.Index(
                 fields=["id"], name="commitment_overdue_stale_idx", condition=OVERDUE_STALE
+            ),
+            # `?disputed=true` and the stats' count: few rows, so a small partial index.
+            models.Index(
+                fields=["id"],
+                name="commitment_disputed_idx",
+                condition=~models.Q(disputed_facts=[]),
             ),
         ]
         constraints = [
@@ -336,3 +356,85 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_text or '—'} → {self.new_text or '—'}"
+
+
+class Claim(models.Model):
+    """A fact a citation states about its commitment: a fact name and a value.
+
+    The value of a date fact is EDTF with the first and last day it covers (null for an open
+    end: '../2015' is on or before 2015); of any other fact, text. Claims are evidence: added
+    through the services, never edited or deleted on their own.
+    """
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="claims")
+    citation = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="claims")
+    fact = models.CharField(max_length=32, choices=ClaimFact.choices)
+    value = models.CharField(
+        max_length=200, help_text="EDTF for a date fact (e.g. '2015', '2020-03-14'), else text."
+    )
+    first_day = models.DateField(
+        null=True, blank=True, help_text="Date facts: the first day the value covers."
+    )
+    last_day = models.DateField(
+        null=True, blank=True, help_text="Date facts: the last day the value covers."
+    )
+    note = models.CharField(
+        max_length=500, blank=True, help_text="How the quote says it, when it is not word for word."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fact__in=ClaimFact.values), name="claim_fact_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(value=""), name="claim_value_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(first_day__lte=models.F("last_day"))
+                | models.Q(first_day__isnull=True)
+                | models.Q(last_day__isnull=True),
+                name="claim_first_day_not_after_last_day",
+            ),
+            models.UniqueConstraint(
+                fields=["citation", "fact", "value"], name="claim_once_per_citation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fact_display()}: {self.value}"
+
+
+class ClaimResolution(models.Model):
+    """Which claim the project follows on a disputed fact, why, and the evidence for it.
+
+    Both claims stay, and so does the dispute: the sources still disagree. Never updated or
+    deleted; a later resolution of the same fact supersedes an earlier one.
+    """
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="resolutions")
+    fact = models.CharField(max_length=32, choices=ClaimFact.choices)
+    followed_claim = models.ForeignKey(
+        Claim, on_delete=models.RESTRICT, related_name="+", help_text="The claim followed."
+    )
+    note = models.TextField(help_text="Why this claim is followed.")
+    evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fact__in=ClaimFact.values), name="claim_resolution_fact_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(note=""), name="claim_resolution_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fact_display()}: follows claim {self.followed_claim_id}"

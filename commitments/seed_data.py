@@ -3,8 +3,9 @@
 `commitments/seed/dataset.yaml` describes the records; `commitments/seed/articles/` holds the
 articles, stored byte for byte as Source texts. Loading is idempotent: a source already
 loaded (same text hash), an actor (same slug) or a commitment (same reference), now or before
-a staff edit, is left as it is, so a second run changes nothing and staff edits are never
-overwritten.
+a staff edit, is not loaded again, so a second run changes nothing. A record an earlier
+version of the file loaded is brought up to date where staff have not edited it
+(`commitments/seed_upgrade.py`): staff edits are never overwritten.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from commitments import seed_upgrade
 from commitments.models import Actor, Commitment
 from commitments.services import (
     CitationSpec,
+    ClaimSpec,
     PartySpec,
     actor_create,
     commitment_create,
@@ -39,6 +42,16 @@ class SeedLoadResult:
     existing: dict[str, int] = field(
         default_factory=lambda: {"sources": 0, "actors": 0, "commitments": 0}
     )
+    # What was brought up to date in records an earlier version of the file loaded.
+    upgraded: list[str] = field(default_factory=list)
+
+    def fields_followed(self, what: str, names: list[str]) -> None:
+        if names:
+            self.upgraded.append(f"{what}: {', '.join(names)}")
+
+    def records_added(self, what: str, count: int) -> None:
+        if count:
+            self.upgraded.append(f"{what}: {count}")
 
 
 def _loaded(model, **key):
@@ -66,21 +79,24 @@ def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]
     for item in spec:
         # Bytes decoded as UTF-8 exactly; no newline translation, so the hash is the file's.
         text = (SEED_DIR / "articles" / item["file"]).read_bytes().decode("utf-8")
+        wanted = {
+            "title": item["title"],
+            "publisher": item.get("publisher") or "",
+            "author": item.get("author") or "",
+            "url": item.get("url") or None,
+            "published": item.get("published") or "",
+            "kind": item["kind"],
+            "language": item.get("language") or "en",
+        }
         existing = _loaded(Source, text_sha256=text_sha256(text))
         if existing is not None:
             sources[item["key"]] = existing
             result.existing["sources"] += 1
+            result.fields_followed(
+                f"source {item['file']}", seed_upgrade.source_follow(existing, wanted)
+            )
             continue
-        sources[item["key"]] = source_create(
-            title=item["title"],
-            publisher=item.get("publisher") or "",
-            author=item.get("author") or "",
-            url=item.get("url"),
-            published=item.get("published") or "",
-            kind=item["kind"],
-            language=item.get("language") or "en",
-            text=text,
-        )
+        sources[item["key"]] = source_create(**wanted, text=text)
         result.created["sources"] += 1
     return sources
 
@@ -88,19 +104,22 @@ def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]
 def _load_actors(spec: list[dict], result: SeedLoadResult) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
     for item in spec:  # parents come before their children in the file
+        wanted = {
+            "name": item["name"],
+            "short_name": item.get("short_name") or "",
+            "kind": item["kind"],
+            "country": item.get("country") or "",
+            "parent": actors[item["parent"]] if item.get("parent") else None,
+        }
         existing = _loaded(Actor, slug=item["key"])
         if existing is not None:
             actors[item["key"]] = existing
             result.existing["actors"] += 1
+            result.fields_followed(
+                f"actor {item['key']}", seed_upgrade.actor_follow(existing, wanted)
+            )
             continue
-        actors[item["key"]] = actor_create(
-            slug=item["key"],
-            name=item["name"],
-            short_name=item.get("short_name") or "",
-            kind=item["kind"],
-            country=item.get("country") or "",
-            parent=actors[item["parent"]] if item.get("parent") else None,
-        )
+        actors[item["key"]] = actor_create(slug=item["key"], **wanted)
         result.created["actors"] += 1
     return actors
 
@@ -110,27 +129,44 @@ def _load_commitments(
 ) -> None:
     commitments: dict[str, Commitment] = {}
     for item in spec:  # parents come before their milestones in the file
+        wanted = {
+            "title": item["title"],
+            "description": item.get("description") or "",
+            "kind": item["kind"],
+            "recurring": bool(item.get("recurring")),
+            "parent": commitments[item["parent"]] if item.get("parent") else None,
+            "tags": sorted({tag.lower() for tag in item.get("tags") or []}),
+            "announced_on": _date(item.get("announced_on")),
+        }
+        parties = [(actors[p["actor"]], p["role"]) for p in item.get("parties", [])]
+        citations = [
+            (sources[c["source"]], c["quote"], c.get("note") or "")
+            for c in item.get("citations", [])
+        ]
+        claims = item.get("claims") or []
         existing = _loaded(Commitment, reference=item["reference"])
         if existing is not None:
             commitments[item["reference"]] = existing
             result.existing["commitments"] += 1
+            _upgrade_commitment(existing, item, wanted, parties, citations, sources, result)
             continue
         commitment = commitment_create(
             reference=item["reference"],
-            title=item["title"],
-            description=item.get("description") or "",
-            kind=item["kind"],
+            **wanted,
             status=item["status"],
             deadline=item.get("deadline"),
-            recurring=bool(item.get("recurring")),
-            parent=commitments[item["parent"]] if item.get("parent") else None,
-            tags=item.get("tags") or [],
-            announced_on=_date(item.get("announced_on")),
             is_published=True,  # the articles are public
-            parties=[PartySpec(actors[p["actor"]], p["role"]) for p in item.get("parties", [])],
-            citations=[
-                CitationSpec(sources[c["source"]], c["quote"], c.get("note") or "")
-                for c in item.get("citations", [])
+            parties=[PartySpec(actor, role) for actor, role in parties],
+            citations=[CitationSpec(*citation) for citation in citations],
+            claims=[
+                ClaimSpec(
+                    c["fact"],
+                    str(c["value"]),
+                    sources[c["source"]],
+                    c["quote"],
+                    c.get("note") or "",
+                )
+                for c in claims
             ],
         )
         for change in item.get("status_changes") or []:
@@ -144,6 +180,27 @@ def _load_commitments(
             )
         commitments[item["reference"]] = commitment
         result.created["commitments"] += 1
+
+
+def _upgrade_commitment(commitment, item, wanted, parties, citations, sources, result) -> None:
+    """What an earlier version of the file loaded, brought up to date (seed_upgrade)."""
+    name = f"commitment {item['reference']}"
+    claims = item.get("claims") or []
+    result.fields_followed(name, seed_upgrade.commitment_follow(commitment, wanted))
+    result.records_added(
+        f"{name}: parties added", seed_upgrade.parties_add_missing(commitment, parties)
+    )
+    result.records_added(
+        f"{name}: citations added or annotated",
+        seed_upgrade.citations_add_missing(commitment, citations),
+    )
+    result.records_added(
+        f"{name}: claims added", seed_upgrade.claims_add_missing(commitment, claims, sources)
+    )
+    if seed_upgrade.status_follow(
+        commitment, status=item["status"], claims=claims, sources=sources
+    ):
+        result.fields_followed(name, [f"status {item['status']} (a status change)"])
 
 
 @transaction.atomic

@@ -16,7 +16,16 @@ from django.utils import timezone
 
 from commitments.api.serializers import CommitmentSerializer
 from commitments.fields import COMMITMENT_FIELDS
-from commitments.models import Actor, Citation, Commitment, DeadlineChange, Party, StatusChange
+from commitments.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimResolution,
+    Commitment,
+    DeadlineChange,
+    Party,
+    StatusChange,
+)
 from common.json_sql import json_sql
 
 
@@ -114,6 +123,18 @@ def commitments_citing(queryset: QuerySet[Commitment], *, sources) -> QuerySet[C
     )
 
 
+def commitments_disputed(
+    queryset: QuerySet[Commitment], *, disputed: bool = True, facts=()
+) -> QuerySet[Commitment]:
+    """Commitments whose sources disagree (on any of `facts`, when given), or, with
+    `disputed=False`, on nothing. Reads the derived `disputed_facts` column."""
+    if facts:
+        return queryset.filter(disputed_facts__overlap=list(facts))
+    if disputed:
+        return queryset.exclude(disputed_facts=[])
+    return queryset.filter(disputed_facts=[])
+
+
 def commitments_tagged(queryset: QuerySet[Commitment], *, tags: list[str]) -> QuerySet[Commitment]:
     """Commitments carrying every one of the tags (GIN-indexed array containment)."""
     return queryset.filter(tags__contains=sorted({tag.lower() for tag in tags}))
@@ -156,8 +177,14 @@ def actor_detail_for_api(*, user) -> QuerySet[Actor]:
 
 
 # The CSV export's columns: the shown fields of COMMITMENT_FIELDS, each relation aggregated into
-# one column ("slug (role); ..." for the parties, the cited sources' ids for the citations).
-CSV_RELATION_COLUMNS = {"parties": "parties", "citations": "source_ids"}
+# one column ("slug (role); ..." for the parties, the cited sources' ids for the citations,
+# "fact=value (source id); ..." for the claims, "fact: claim id; ..." for the resolutions).
+CSV_RELATION_COLUMNS = {
+    "parties": "parties",
+    "citations": "source_ids",
+    "claims": "claims",
+    "resolutions": "resolutions",
+}
 COMMITMENT_CSV_FIELDS = COMMITMENT_FIELDS.flat_columns(CSV_RELATION_COLUMNS)
 
 
@@ -189,11 +216,39 @@ def commitments_csv_rows(*, queryset: QuerySet[Commitment]) -> QuerySet:
         .annotate(ids=ArrayAgg("source_id", distinct=True, order_by="source_id"))
         .values("ids")
     )
+    claims = _joined_text(
+        Claim.objects.filter(commitment=OuterRef("pk")),
+        Concat(
+            "fact",
+            Value("="),
+            "value",
+            Value(" (source "),
+            "citation__source_id",
+            Value(")"),
+            output_field=TextField(),
+        ),
+    )
+    resolutions = _joined_text(
+        ClaimResolution.objects.filter(commitment=OuterRef("pk")),
+        Concat("fact", Value(": claim "), "followed_claim_id", output_field=TextField()),
+    )
     # "parties" would clash with the reverse relation of that name, hence the _csv suffixes.
     return queryset.prefetch_related(None).values(
         *(name for name in COMMITMENT_CSV_FIELDS if name not in CSV_RELATION_COLUMNS.values()),
         parties_csv=Coalesce(Subquery(parties), Value(""), output_field=TextField()),
         source_ids_csv=Subquery(source_ids),
+        claims_csv=Coalesce(Subquery(claims), Value(""), output_field=TextField()),
+        resolutions_csv=Coalesce(Subquery(resolutions), Value(""), output_field=TextField()),
+    )
+
+
+def _joined_text(rows: QuerySet, item) -> QuerySet:
+    """One text of `item` over `rows` (correlated to the commitment), "; "-separated by id."""
+    return (
+        rows.order_by()
+        .values("commitment")
+        .annotate(text=StringAgg(item, delimiter="; ", order_by="id", output_field=TextField()))
+        .values("text")
     )
 
 

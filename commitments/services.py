@@ -20,7 +20,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from commitments import signals
-from commitments.choices import OPEN_STATUSES, PartyRole, Status
+from commitments.choices import OPEN_STATUSES, ClaimFact, PartyRole, Status
+from commitments.claims import claim_value_parse, disputed_facts
 from commitments.deadlines import Deadline, deadline_parse
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import (
@@ -30,6 +31,8 @@ from commitments.models import (
     OVERDUE_WITH_DEADLINE,
     Actor,
     Citation,
+    Claim,
+    ClaimResolution,
     Commitment,
     DeadlineChange,
     Party,
@@ -50,6 +53,17 @@ class PartySpec:
 
 @dataclass(frozen=True)
 class CitationSpec:
+    source: Source
+    quote: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimSpec:
+    """A fact the quote states; the quote becomes (or is) one of the commitment's citations."""
+
+    fact: str
+    value: str
     source: Source
     quote: str
     note: str = ""
@@ -218,6 +232,7 @@ def commitment_create(
     deadline: str | None = None,
     parties: Iterable[PartySpec] = (),
     citations: Iterable[CitationSpec] = (),
+    claims: Iterable[ClaimSpec] = (),
     created_by=None,
     **fields,
 ) -> Commitment:
@@ -245,6 +260,9 @@ def commitment_create(
             note=citation.note,
             created_by=created_by,
         )
+    for claim in claims:
+        _claim_create(commitment=commitment, spec=claim, created_by=created_by)
+    _disputed_facts_refresh(commitment)
     Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
     if commitment.has_deadline:
         signals.deadline_changed.send(sender=Commitment, commitment=commitment)
@@ -332,6 +350,22 @@ def citation_add(
         commitment=commitment, source=source, quote=quote, note=note, created_by=created_by
     )
     _bump_version(commitment)
+    return citation
+
+
+@transaction.atomic
+def citation_annotate(
+    *, citation: Citation, note: str, updated_by=None, expected_version: int | None = None
+) -> Citation:
+    """Change a citation's note (what the quote says, or how far it goes). The source and
+    the quote are evidence and never change."""
+    _lock(citation.commitment, expected_version)
+    citation = Citation.objects.select_for_update().get(pk=citation.pk)
+    citation.note = (note or "").strip()
+    citation.full_clean(validate_constraints=False)
+    citation._history_user = updated_by
+    citation.save(update_fields=["note"])
+    _bump_version(citation.commitment)
     return citation
 
 
@@ -474,6 +508,133 @@ def commitment_change_deadline(
     )
     signals.deadline_changed.send(sender=Commitment, commitment=commitment)
     return change
+
+
+# --- claims and disputes --------------------------------------------------------------------
+
+
+def _claim_fact_check(fact: str, errors: dict) -> None:
+    if fact not in ClaimFact.values:
+        errors["fact"] = [f"Unknown fact {fact!r}; one of: {', '.join(ClaimFact.values)}."]
+
+
+def _claim_create(*, commitment: Commitment, spec: ClaimSpec, created_by) -> Claim:
+    errors: dict[str, list[str]] = {}
+    _claim_fact_check(spec.fact, errors)
+    _require_evidence(source=spec.source, quote=spec.quote, errors=errors)
+    if errors:
+        raise ValidationError(errors)
+    parsed = claim_value_parse(fact=spec.fact, value=spec.value)
+    citation = _citation_get_or_add(
+        commitment=commitment, source=spec.source, quote=spec.quote, created_by=created_by
+    )
+    if Claim.objects.filter(citation=citation, fact=spec.fact, value=parsed.value).exists():
+        raise ValidationError(
+            {"value": [f"This quote already claims {spec.fact} = {parsed.value!r} here."]}
+        )
+    claim = Claim(
+        commitment=commitment,
+        citation=citation,
+        fact=spec.fact,
+        value=parsed.value,
+        first_day=parsed.first_day,
+        last_day=parsed.last_day,
+        note=(spec.note or "").strip(),
+        created_by=created_by,
+    )
+    claim.full_clean()
+    claim.save()
+    return claim
+
+
+def _disputed_facts_refresh(commitment: Commitment) -> None:
+    """Derive the commitment's disputed facts from its claims; tell the tracker if they moved."""
+    claims = Claim.objects.filter(commitment=commitment).only(
+        "fact", "value", "first_day", "last_day"
+    )
+    facts = disputed_facts(claims)
+    if facts != list(commitment.disputed_facts):
+        Commitment.objects.filter(pk=commitment.pk).update(disputed_facts=facts)
+        commitment.disputed_facts = facts
+        signals.disputes_changed.send(sender=Commitment, commitment=commitment)
+
+
+@transaction.atomic
+def claim_add(
+    *,
+    commitment: Commitment,
+    fact: str,
+    value: str,
+    source: Source | None,
+    quote: str | None,
+    note: str = "",
+    created_by=None,
+    expected_version: int | None = None,
+) -> Claim:
+    """A fact the quote states about the commitment. The quote must occur in the source (it
+    is cited if it is not yet); the commitment's disputed facts are derived again."""
+    commitment = _lock(commitment, expected_version)
+    claim = _claim_create(
+        commitment=commitment,
+        spec=ClaimSpec(fact=fact, value=value, source=source, quote=quote, note=note),
+        created_by=created_by,
+    )
+    _disputed_facts_refresh(commitment)
+    _bump_version(commitment)
+    return claim
+
+
+@transaction.atomic
+def dispute_resolve(
+    *,
+    commitment: Commitment,
+    fact: str,
+    followed_claim: Claim | None,
+    note: str,
+    source: Source | None,
+    quote: str | None,
+    recorded_by=None,
+    expected_version: int | None = None,
+) -> ClaimResolution:
+    """Record which claim the project follows on a disputed fact, why, and the evidence for
+    that choice. Both claims stay, and the fact stays disputed: the sources still disagree."""
+    errors: dict[str, list[str]] = {}
+    _claim_fact_check(fact, errors)
+    if not note or not note.strip():
+        errors["note"] = ["A resolution needs a note: why this claim is followed."]
+    _require_evidence(source=source, quote=quote, errors=errors)
+    if followed_claim is None:
+        errors["followed_claim"] = ["Name the claim the project follows."]
+    if errors:
+        raise ValidationError(errors)
+    commitment = _lock(commitment, expected_version)
+    if fact not in commitment.disputed_facts:
+        raise ValidationError(
+            {"fact": [f"The sources do not disagree on {fact} here: there is nothing to resolve."]}
+        )
+    if followed_claim.commitment_id != commitment.pk or followed_claim.fact != fact:
+        raise ValidationError(
+            {
+                "followed_claim": [
+                    f"Claim {followed_claim.pk} is not one of this commitment's {fact} claims."
+                ]
+            }
+        )
+    evidence = _citation_get_or_add(
+        commitment=commitment, source=source, quote=quote, created_by=recorded_by
+    )
+    resolution = ClaimResolution(
+        commitment=commitment,
+        fact=fact,
+        followed_claim=followed_claim,
+        note=note.strip(),
+        evidence=evidence,
+        recorded_by=recorded_by,
+    )
+    resolution.full_clean()
+    resolution.save()
+    _bump_version(commitment)
+    return resolution
 
 
 # --- the overdue flag (called by the tracker's deadline scan) --------------------------------

@@ -11,3 +11,5 @@ from django.dispatch import Signal
 status_changed = Signal()
 # Sent with `commitment` after its deadline changed.
 deadline_changed = Signal()
+# Sent with `commitment` after its disputed facts changed (a claim added).
+disputes_changed = Signal()

@@ -9,9 +9,13 @@ transaction is rolled back and the same POST is shown again with the refusal on 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -49,6 +53,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
     write that bypasses the services (and the evidence every status change needs)."""
 
     formfield_overrides = {models.TextField: {"form_class": MultilineField}}
+    object_history_list_template = "admin/common/object_history_list.html"
+
+    def history_reason_display(self, reason: str | None) -> str:
+        """A record's change reason as staff read it; apps translate their own codes."""
+        return reason or ""
+
+    def set_history_delta_changes(self, request, page_obj, *args, **kwargs):
+        super().set_history_delta_changes(request, page_obj, *args, **kwargs)
+        for record in page_obj.object_list:
+            record.reason_display = self.history_reason_display(record.history_change_reason)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            "time_zone_name": timezone.get_current_timezone_name(),
+            **(extra_context or {}),
+        }
+        return super().history_view(request, object_id, extra_context)
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -57,6 +78,28 @@ class HistoryAdmin(SimpleHistoryAdmin):
         if request.method == "POST":
             raise PermissionDenied("The history is read-only.")
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class DateHierarchyChangeList(ChangeList):
+    """A changelist whose date hierarchy over a DateField filters by calendar days.
+
+    Django makes the hierarchy's bounds aware datetimes in the current time zone (the admin's
+    is TRACKER_TIME_ZONE) and a DateField turns an aware datetime into a date in the default
+    zone (UTC): east of UTC every bound moved a day back, and "2027" lost 31 December. The
+    bounds are given back as the dates they were.
+    """
+
+    def get_filters(self, request):
+        specs, has_filters, lookups, duplicates, active = super().get_filters(request)
+        field = self.date_hierarchy and self.model._meta.get_field(self.date_hierarchy)
+        if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            for key in (f"{self.date_hierarchy}__gte", f"{self.date_hierarchy}__lt"):
+                if key in lookups:
+                    lookups[key] = [
+                        timezone.localtime(value).date() if isinstance(value, datetime) else value
+                        for value in lookups[key]
+                    ]
+        return specs, has_filters, lookups, duplicates, active
 
 
 class _ServiceRefused(Exception):

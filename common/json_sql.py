@@ -9,17 +9,20 @@ Understood: model fields by `source` (timestamps written as DRF writes them, in 
 of a foreign key, nested serializers of a foreign key or of a reverse relation (ordered as
 the related model's Meta.ordering), and a nested serializer of the same row (`source="*"`),
 which may read its fields from columns named with a `column_prefix` and name in `null_unless`
-the field whose null makes it null. Anything else is an ImproperlyConfigured naming the field.
+the field whose null makes it null, and a `PagePathField` (a page's path built from a column).
+Anything else is an ImproperlyConfigured naming the field.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
 from django.db.models import DateTimeField, ForeignKey, ManyToOneRel, Model
+from django.urls import reverse
 from rest_framework import serializers
 
 # Values PostgreSQL's json writes as DRF does (booleans, numbers, text, ISO dates, arrays).
@@ -32,6 +35,27 @@ PLAIN_FIELDS = (
     serializers.ListField,
     serializers.ReadOnlyField,
 )
+
+
+class PagePathField(serializers.ReadOnlyField):
+    """The path of a page whose URL holds a column's value, e.g. a commitment's public page
+    `/commitments/TM-2024-04/`: the route named `url_name` with the value, percent-encoded
+    (everything but ASCII letters, digits and `_.-~`), as its `kwarg`."""
+
+    MARKER = "json-sql-value"
+
+    def __init__(self, *, url_name: str, kwarg: str, **kwargs):
+        self.url_name, self.kwarg = url_name, kwarg
+        super().__init__(**kwargs)
+
+    def around(self) -> tuple[str, str]:
+        """The path's text before and after the value."""
+        before, after = reverse(self.url_name, kwargs={self.kwarg: self.MARKER}).split(self.MARKER)
+        return before, after
+
+    def to_representation(self, value) -> str:
+        before, after = self.around()
+        return f"{before}{quote(str(value), safe='')}{after}"
 
 
 @cache
@@ -74,6 +98,23 @@ def _iso_utc(column: str) -> str:
         f"""|| CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' """
         f"""ELSE to_char({utc}, '.US') END || 'Z'"""
     )
+
+
+# What Python's quote(value, safe="") leaves as it is.
+_UNRESERVED = "'^[A-Za-z0-9_.~-]*$'"
+
+
+def _percent_encoded(column: str) -> str:
+    """`column` as urllib.parse.quote(value, safe="") writes it: the value itself when nothing
+    needs encoding (almost always), else each other character as its UTF-8 bytes in %XX.
+    chr(37) is "%": a literal percent sign would be read as a query placeholder."""
+    encoded = (
+        "(SELECT string_agg(CASE WHEN ch ~ " + _UNRESERVED + " THEN ch ELSE "
+        "upper(regexp_replace(encode(convert_to(ch, 'UTF8'), 'hex'), '(..)', chr(37) || '\\1', "
+        "'g')) END, '' ORDER BY n) "
+        f"FROM regexp_split_to_table({column}, '') WITH ORDINALITY AS chars(ch, n))"
+    )
+    return f"CASE WHEN {column} ~ {_UNRESERVED} THEN {column} ELSE {encoded} END"
 
 
 def _order_by(model: type[Model], alias: str) -> str:
@@ -125,6 +166,9 @@ def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix:
     except FieldDoesNotExist:
         raise ImproperlyConfigured(f"{where} reads no field of the model.") from None
     column = _column(alias, model_field.column)
+    if isinstance(field, PagePathField):
+        before, after = field.around()
+        return f"({_literal(before)} || {_percent_encoded(column)} || {_literal(after)})"
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         return column
     if isinstance(field, serializers.DateTimeField) and isinstance(model_field, DateTimeField):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("sources.api.urls")),
     path("", include("commitments.api.urls")),
     path("", include("tracker.api.urls")),
+    path("", include("webhooks.api.urls")),
     # The OpenAPI 3 schema (YAML by default, ?format=json for JSON) and its human docs, whose
     # assets come from drf-spectacular-sidecar: no CDN.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from common.admin import ServiceAdmin
@@ -36,6 +36,31 @@ class SourceAdmin(ServiceAdmin):
         ("Record", {"fields": ("published_on", "created_at", "updated_at")}),
     )
     readonly_fields = ("sha256", "cited_by", "published_on", "created_at", "updated_at")
+    # The object tools of other apps' pages on a source ("Suggest commitments") are linked
+    # from this template when those apps register them.
+    change_form_template = "admin/sources/source/change_form.html"
+
+    class Media:
+        css = {"all": ["common/admin.css"]}
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/text/",
+                self.admin_site.admin_view(self.text_view),
+                name="sources_source_text",
+            ),
+            *super().get_urls(),
+        ]
+
+    def text_view(self, request, object_id):
+        """The source's full text as JSON, for the quote picker beside a quote field."""
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404("No such source.")
+        if not self.has_view_permission(request, source):
+            raise PermissionDenied
+        return JsonResponse({"id": source.pk, "title": source.title, "text": source.text})
 
     def get_queryset(self, request):
         # An aggregate drops Meta.ordering (GROUP BY): order again, for stable pages.

@@ -33,9 +33,29 @@ def editor(db):
     """A staff member in the "Editors" group (created by a commitments data migration)."""
     from django.contrib.auth.models import Group
 
+    editors_group_ensure()
     user = make_user(username="editor", is_staff=True)
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+# The data migrations that make the "Editors" group, in order. A test that commits
+# (transaction=True) flushes the database afterwards, group included, so a later test
+# makes it again the same way.
+EDITORS_MIGRATIONS = (
+    ("commitments.migrations.0003_editors_group", "editors_group_create"),
+    ("commitments.migrations.0008_editors_record_claims", "editors_may_record_claims"),
+    ("intake.migrations.0003_editors_intake_permissions", "editors_intake_permissions_add"),
+)
+
+
+def editors_group_ensure() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in EDITORS_MIGRATIONS:
+        getattr(import_module(module), function)(apps, None)
 
 
 @pytest.fixture

@@ -22,3 +22,7 @@ class TrackerConfig(AppConfig):
         post_save.connect(
             receivers.on_commitment_saved, sender=Commitment, dispatch_uid="tracker.stats"
         )
+        # The stats count disputed commitments; claims are added without saving the row.
+        signals.disputes_changed.connect(
+            receivers.on_commitment_saved, dispatch_uid="tracker.stats.disputes"
+        )

@@ -13,6 +13,7 @@ import re
 
 import django_filters
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 
 from commitments.choices import PartyRole
 from commitments.models import Commitment
@@ -91,3 +92,15 @@ class AlertFilter(django_filters.FilterSet):
             countries=country or [],
         )
         return queryset.filter(commitment_id__in=commitments.values("id"))
+
+
+def alerts_filtered(params, *, queryset: QuerySet) -> QuerySet:
+    """`queryset` with the feed's filters named in `params` applied, each bad value a 400
+    naming its filter. A poll that names none (a dashboard's usual poll) builds no filter
+    form at all."""
+    if not set(params) & set(AlertFilter.base_filters):
+        return queryset
+    filters = AlertFilter(params, queryset=queryset)
+    if not filters.is_valid():
+        raise ValidationError(filters.errors)
+    return filters.qs

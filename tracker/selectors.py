@@ -48,7 +48,12 @@ class FeedPage:
 
 
 def alerts_feed_page(
-    *, queryset: QuerySet[Alert], visible: QuerySet[Alert], after: int, limit: int
+    *,
+    queryset: QuerySet[Alert],
+    visible: QuerySet[Alert],
+    after: int,
+    limit: int,
+    newest_first: bool = False,
 ) -> FeedPage:
     """The ids and validators of the page of `queryset` after alert `after`, in one query.
 
@@ -63,7 +68,8 @@ def alerts_feed_page(
     """
     page = (
         queryset.filter(id__gt=after)
-        .order_by("id")
+        # The Atom feed shows the newest alerts; the ids still come back oldest first.
+        .order_by("-id" if newest_first else "id")
         .annotate(
             _version=F("commitment__version"),
             _modified=Greatest("created_at", "commitment__updated_at"),
@@ -149,8 +155,9 @@ def commitment_stats_cached(*, user, today: date) -> dict:
 
 
 def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) -> dict:
-    """Counts for dashboards in two queries: by status, overdue and due within each window
-    (open commitments whose deadline ends between today and today + days), then by tag."""
+    """Counts for dashboards in two queries: by status, overdue, disputed (its sources
+    disagree on a fact) and due within each window (open commitments whose deadline ends
+    between today and today + days), then by tag."""
     visible = commitments_visible_to(user)
     due_within = {
         f"due_within_{days}_days": Count(
@@ -166,6 +173,7 @@ def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) 
     counts = visible.aggregate(
         total=Count("id"),
         overdue=Count("id", filter=Q(is_overdue=True)),
+        disputed=Count("id", filter=~Q(disputed_facts=[])),
         **due_within,
         **{f"status_{status}": Count("id", filter=Q(status=status)) for status in Status.values},
     )
@@ -174,6 +182,7 @@ def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) 
         "total": counts["total"],
         "by_status": {status: counts[f"status_{status}"] for status in Status.values},
         "overdue": counts["overdue"],
+        "disputed": counts["disputed"],
         **{name: counts[name] for name in due_within},
         "by_tag": _commitment_counts_by_tag(visible=visible),
     }

@@ -28,6 +28,7 @@ from commitments.services import commitments_refresh_overdue_flags
 from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
 from tracker.models import Alert
 from tracker.selectors import STATS_GENERATION_KEY
+from tracker.signals import alerts_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -221,6 +222,8 @@ def deadlines_scan(
         )
         if flags.became_overdue or flags.cleared:
             transaction.on_commit(stats_cache_invalidate)
+        if overdue_alerts or due_soon:
+            transaction.on_commit(alerts_recorded_announce)
     summary = ScanSummary(
         today=today,
         became_overdue=sorted(commitment_id for commitment_id, _ in flags.became_overdue),
@@ -249,6 +252,12 @@ def alert_record_status_change(*, status_change: StatusChange) -> None:
         # INSERT ... ON CONFLICT DO NOTHING: the same change never alerts twice.
         ignore_conflicts=True,
     )
+    transaction.on_commit(alerts_recorded_announce)
+
+
+def alerts_recorded_announce() -> None:
+    """Tell the apps built on the tracker (webhooks) that alerts were committed."""
+    alerts_recorded.send(sender=Alert)
 
 
 def stats_cache_invalidate() -> None:

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from rest_framework import serializers
 
-from commitments.choices import STATUS_MAPPINGS, PartyRole, Status
+from commitments.choices import STATUS_MAPPINGS, ClaimFact, PartyRole, Status
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
-from commitments.models import Actor, Citation, Commitment, Party
+from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
+from common.json_sql import PagePathField
 from config.api.serializers import IdRelatedField, StrictModelSerializer, StrictSerializer
 from sources.models import Source
 
@@ -20,6 +21,16 @@ if TYPE_CHECKING:
     from commitments.selectors import HistoryEntry
 
 # --- reads ------------------------------------------------------------------------------------
+
+
+def commitment_page_field() -> PagePathField:
+    """`html_url`: the commitment's public page (pages/), relative to the API's origin."""
+    return PagePathField(
+        url_name="pages:commitment",
+        kwarg="reference",
+        source="reference",
+        help_text="The commitment's public page, for people (a path on this server).",
+    )
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
@@ -51,6 +62,38 @@ class CitationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "quote", "note", "created_at"]
+        read_only_fields = fields
+
+
+class CitationBriefSerializer(serializers.ModelSerializer):
+    source = SourceBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "source", "quote"]
+        read_only_fields = fields
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A fact a citation states: for a date fact an EDTF value and the days it covers (null
+    for an open end), else text."""
+
+    citation = CitationBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["id", "fact", "value", "first_day", "last_day", "note", "citation", "created_at"]
+        read_only_fields = fields
+
+
+class ClaimResolutionSerializer(serializers.ModelSerializer):
+    """Which claim the project follows on a disputed fact; the latest per fact applies."""
+
+    evidence = CitationBriefSerializer(read_only=True)
+
+    class Meta:
+        model = ClaimResolution
+        fields = ["id", "fact", "followed_claim", "note", "evidence", "recorded_at"]
         read_only_fields = fields
 
 
@@ -89,10 +132,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
     deadline = DeadlineSerializer(column_prefix="deadline_", read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
+    claims = ClaimSerializer(many=True, read_only=True)
+    resolutions = ClaimResolutionSerializer(many=True, read_only=True)
+    html_url = commitment_page_field()
 
     class Meta:
         model = Commitment
-        fields = COMMITMENT_FIELDS.representation()
+        fields = [*COMMITMENT_FIELDS.representation(), "html_url"]
         read_only_fields = fields
 
 
@@ -284,9 +330,8 @@ class CommitmentUpdateSerializer(StrictModelSerializer):
     with evidence, through status-changes/ and deadline-changes/; the rest of what GET returned
     may be sent back as it was."""
 
-    tolerated_fields = frozenset(COMMITMENT_FIELDS.representation()) - set(
-        COMMITMENT_FIELDS.editable
-    )
+    # What GET returns (links included) that is not editable.
+    tolerated_fields = frozenset(CommitmentSerializer.Meta.fields) - set(COMMITMENT_FIELDS.editable)
 
     parties = PartyWriteSerializer(
         many=True, required=False, help_text="When given, replaces all parties."
@@ -343,3 +388,32 @@ class CitationCreateSerializer(StrictSerializer):
     source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
     quote = serializers.CharField(help_text="Must occur in the source's text.")
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class ClaimCreateSerializer(StrictSerializer):
+    fact = serializers.ChoiceField(choices=ClaimFact.choices, help_text="What the quote states.")
+    value = serializers.CharField(
+        max_length=200,
+        help_text="For a date fact, EDTF ('2015', '2020-03-14', '2024-11', '../2015' on or "
+        "before, '2020-03-14/..' on or after) or words ('on March 14, 2020'); for a status, "
+        "a status of the vocabulary; else text.",
+    )
+    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
+    quote = serializers.CharField(
+        error_messages=EVIDENCE_QUOTE,
+        help_text="Must occur in the source's text; it becomes a citation if it is not one.",
+    )
+
+
+class DisputeResolutionCreateSerializer(StrictSerializer):
+    followed_claim = IdRelatedField(
+        queryset=Claim.objects.all(),
+        help_text="The id of the claim the project follows, on a fact its sources dispute.",
+    )
+    # Blank passes here so that the service names it together with other refusals.
+    note = serializers.CharField(allow_blank=True, help_text="Why this claim is followed.")
+    source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
+    quote = serializers.CharField(
+        error_messages=EVIDENCE_QUOTE, help_text="The evidence for the choice; in the source."
+    )

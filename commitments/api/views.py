@@ -32,13 +32,18 @@ from commitments.api.serializers import (
     ActorSerializer,
     CitationCreateSerializer,
     CitationSerializer,
+    ClaimCreateSerializer,
+    ClaimResolutionSerializer,
+    ClaimSerializer,
     CommitmentCreateSerializer,
     CommitmentSerializer,
     CommitmentUpdateSerializer,
     DeadlineChangeCreateSerializer,
+    DisputeResolutionCreateSerializer,
     HistoryEntrySerializer,
     StatusChangeCreateSerializer,
     StatusSerializer,
+    commitment_page_field,
 )
 from commitments.fields import ACTOR_FIELDS
 from commitments.filters import ActorFilterSet, CommitmentFilterSet
@@ -58,10 +63,12 @@ from commitments.services import (
     CitationSpec,
     PartySpec,
     citation_add,
+    claim_add,
     commitment_change_deadline,
     commitment_create,
     commitment_record_status_change,
     commitment_update,
+    dispute_resolve,
 )
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.export import CHUNK_SIZE, csv_columns
@@ -274,6 +281,48 @@ class CommitmentViewSet(ApiGenericViewSet):
             )
         return self._created(CitationSerializer(citation).data, commitment.pk)
 
+    @extend_schema(
+        summary="Record a claim: a fact a quote states about the commitment (staff)",
+        description="The commitment's `disputed_facts` are derived again from its claims.",
+        request=ClaimCreateSerializer,
+        responses={201: ClaimSerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def claims(self, request: Request, pk=None) -> Response:
+        serializer = ClaimCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            commitment = locked_for_write(self, etag=_etag_of)
+            claim = claim_add(
+                commitment=commitment, **serializer.validated_data, created_by=request.user
+            )
+        return self._created(ClaimSerializer(claim).data, commitment.pk)
+
+    @extend_schema(
+        summary="Resolve a dispute: which claim the project follows, with evidence (staff)",
+        description="Both claims stay, and the fact stays disputed: the sources still disagree.",
+        request=DisputeResolutionCreateSerializer,
+        responses={201: ClaimResolutionSerializer},
+        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"])
+    def resolutions(self, request: Request, pk=None) -> Response:
+        serializer = DisputeResolutionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        claim = data.pop("followed_claim")
+        with transaction.atomic():
+            commitment = locked_for_write(self, etag=_etag_of)
+            resolution = dispute_resolve(
+                commitment=commitment,
+                fact=claim.fact,
+                followed_claim=claim,
+                **data,
+                recorded_by=request.user,
+            )
+        return self._created(ClaimResolutionSerializer(resolution).data, commitment.pk)
+
     def _created(self, body, pk: int) -> Response:
         """A 201 for a record added to a commitment, with the commitment's new ETag."""
         etag = _etag_of(self.get_queryset().get(pk=pk))
@@ -368,8 +417,11 @@ class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
         )
         host = request.get_host().split(":")[0]
 
+        page = commitment_page_field()
+
         def url_for(commitment: Commitment) -> str:
-            return reverse("commitment-detail", kwargs={"pk": commitment.pk}, request=request)
+            # The public page: a calendar is read by people.
+            return request.build_absolute_uri(page.to_representation(commitment.reference))
 
         response = StreamingHttpResponse(
             deadline_calendar_lines(

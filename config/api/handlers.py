@@ -36,6 +36,8 @@ ENDPOINTS = {
     "actors": "actor-list",
     "sources": "source-list",
     "alerts": "alert-feed",
+    "alerts.atom": "alert-feed-atom",
+    "webhooks": "webhook-list",
     "stats": "stats",
     "statuses": "status-list",
     "deadlines.ics": "deadline-calendar",

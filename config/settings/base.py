@@ -44,10 +44,15 @@ THIRD_PARTY_APPS = [
     "axes",
 ]
 LOCAL_APPS = [
+    # The admin's shared templates and assets (staff CSS, the quote picker, the history list).
+    "common",
     "accounts",
     "sources",
     "commitments",
     "tracker",
+    "webhooks",
+    "pages",
+    "intake",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -64,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The admin shows times where "today" is (TRACKER_TIME_ZONE); the API stays in UTC.
+    "common.middleware.AdminTimeZoneMiddleware",
     # Last, as django-axes requires: answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -82,6 +89,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# One date format on every admin page (2024-11-30, 2024-11-30 14:05 +05), whatever the
+# locale's default: config/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -147,6 +158,26 @@ CELERY_TASK_PUBLISH_RETRY = False
 TRACKER_TIME_ZONE = env("TRACKER_TIME_ZONE", default="Asia/Ashgabat")
 TRACKER_DUE_SOON_DAYS = env.int("TRACKER_DUE_SOON_DAYS", default=30)
 TRACKER_SCAN_INTERVAL_SECONDS = env.int("TRACKER_SCAN_INTERVAL_SECONDS", default=15 * 60)
+# How long browsers and shared caches may keep a public page (pages/caching.py).
+PAGES_CACHE_SECONDS = env.int("PAGES_CACHE_SECONDS", default=60)
+
+# --- Webhooks ----------------------------------------------------------------------------------
+
+# The service's public address, for the links in webhook bodies (no request to take it from).
+TRACKER_PUBLIC_URL = env("TRACKER_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Targets inside private networks (loopback, RFC 1918, link-local, metadata) are refused,
+# unless this is true (the tests' receivers listen on 127.0.0.1).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+# Plain http targets are allowed outside production (a receiver on a laptop).
+WEBHOOK_REQUIRE_HTTPS = False
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=5)
+# The first retry after this, then each 3 times later (±20 % jitter).
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# This many failed attempts in a row disable a subscription (9: about 27 hours of retries).
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=9)
+# How often beat looks for subscriptions with something due (retries, lost messages).
+WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
 
 CELERY_BEAT_SCHEDULE = {
     "deadlines-scan": {
@@ -154,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TRACKER_SCAN_INTERVAL_SECONDS,
         # A scan that waited longer than an interval is superseded by the next one.
         "options": {"expires": TRACKER_SCAN_INTERVAL_SECONDS},
+    },
+    "webhooks-sweep": {
+        "task": "webhooks.tasks.webhooks_dispatch_task",
+        "schedule": WEBHOOK_SWEEP_SECONDS,
+        "options": {"expires": WEBHOOK_SWEEP_SECONDS},
     },
 }
 
@@ -293,5 +329,7 @@ SPECTACULAR_SETTINGS = {
         "ActorKind": "commitments.choices.ActorKind",
         "PartyRole": "commitments.choices.PartyRole",
         "SourceKind": "sources.choices.SourceKind",
+        "AlertKind": "tracker.choices.AlertKind",
+        "ClaimFact": "commitments.choices.ClaimFact",
     },
 }

@@ -29,3 +29,5 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )
+# Webhooks are signed, but their bodies travel in clear over http.
+WEBHOOK_REQUIRE_HTTPS = True

@@ -13,3 +13,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Serve app static files (admin, API docs) straight from the apps: no collectstatic in tests.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Webhook tests deliver to receivers they start on 127.0.0.1.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = True

@@ -44,6 +44,16 @@ ACCEPTED = [
     # Sources print ranges with an en dash as often as with a hyphen.
     ("for 2025\u20132027", "2025/2027", date(2025, 1, 1), date(2027, 12, 31)),
     ("in 2024\u20142025", "2024/2025", date(2024, 1, 1), date(2025, 12, 31)),
+    # Ranges in words, each end parsed on its own (the extraction assistant meets these).
+    ("from 2025 to 2027", "2025/2027", date(2025, 1, 1), date(2027, 12, 31)),
+    ("between 2025 and 2027", "2025/2027", date(2025, 1, 1), date(2027, 12, 31)),
+    (
+        "from March 2025 to June 2026",
+        "2025-03/2026-06",
+        date(2025, 3, 1),
+        date(2026, 6, 30),
+    ),
+    ("in the period from 2024 to 2025", "2024/2025", date(2024, 1, 1), date(2025, 12, 31)),
 ]
 
 # (as stated, the problem the refusal names)
@@ -69,6 +79,8 @@ REFUSED = [
     ("after 2026", "A deadline needs a known start and end"),
     ("1850", "A deadline needs a known year between 1900 and 2200"),
     ("XXXX-11", "A deadline needs a known year between 1900 and 2200"),
+    ("from 2027 to 2025", "This interval ends before it starts"),
+    ("from 2025 to soon", "Cannot understand this deadline"),
 ]
 
 

@@ -58,7 +58,7 @@ def _cited_sources(commitment: Commitment) -> set[Source]:
     "item", DATASET["commitments"], ids=[c["reference"] for c in DATASET["commitments"]]
 )
 def test_every_quote_in_the_dataset_occurs_in_its_article(item):
-    quotes = [*item["citations"], *(item.get("status_changes") or [])]
+    quotes = [*item["citations"], *(item.get("status_changes") or []), *(item.get("claims") or [])]
     assert item["citations"], "every commitment needs at least one citation"
     for cited in quotes:
         article = ARTICLES[cited["source"]].read_bytes().decode("utf-8")
@@ -122,12 +122,12 @@ def test_every_source_text_is_its_article_byte_for_byte():
 def test_the_sources_carry_the_metadata_of_the_seed_index():
     _load()
 
-    # INDEX.md: publisher as the text names it, and the date as the text gives it.
+    # The publisher as the text names it, and the date as the text gives it.
     assert [(_source(key).publisher, _source(key).published) for key in sorted(ARTICLES)] == [
         ("State news agency", "2024-09-13"),
         ("UzA", "2022-10-27"),
         ("ORIENT", "2025-07-26"),
-        ("Central Commission for Elections and Referendums in Turkmenistan", ""),
+        ("Central Commission for Holding Elections and Referendums in Turkmenistan", ""),
         ("nCa", "2022-07-08"),
     ]
     assert _source("s001").author == "Golib Khasanov"
@@ -185,7 +185,7 @@ def test_loading_again_after_staff_edits_keeps_the_edits_and_adds_no_duplicates(
     assert Commitment.objects.filter(reference=first + "-renamed").exists()
 
 
-# --- what INDEX.md calls out ------------------------------------------------------------------
+# --- what a careful reader of the articles calls out -------------------------------------------
 
 
 def test_the_digital_economy_concept_2019_2025_is_one_commitment_cited_by_003_and_004():

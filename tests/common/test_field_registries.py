@@ -61,7 +61,11 @@ def test_a_registry_naming_a_field_the_model_lacks_is_refused():
 
 
 def test_the_read_serializers_show_the_registries_fields_in_their_order():
-    assert tuple(CommitmentSerializer().fields) == COMMITMENT_FIELDS.representation()
+    # …then the links that are no field of the model (the public page).
+    assert tuple(CommitmentSerializer().fields) == (
+        *COMMITMENT_FIELDS.representation(),
+        "html_url",
+    )
     assert tuple(ActorSerializer().fields) == ACTOR_FIELDS.representation()
     assert tuple(SourceDetailSerializer().fields) == SOURCE_FIELDS.representation()
     assert "search_vector" not in CommitmentSerializer().fields  # internal stays in

@@ -27,6 +27,7 @@ from sources.models import Source
 from tests.api_fixtures import problem_fields
 from tests.factories import make_actor, make_commitment, make_source
 from tests.hardening.helpers import Operation, api_operations, body, database_fingerprint
+from webhooks.services import webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -63,9 +64,10 @@ def unchanged(db):
 
 
 @pytest.fixture
-def world(db):
+def world(db, staff_user):
     """A published commitment with a party and a citation. Its words and numbers are chosen so
-    that no injected filter value below could match them by accident (no lone digit 1)."""
+    that no injected filter value below could match them by accident (no lone digit 1). And
+    a webhook subscription of the staff user's (the staff client writes to its own)."""
     source = make_source(title="Ministry statement", publisher="Test News")
     actor = make_actor(slug="mfa", name="Ministry of Foreign Affairs")
     commitment = make_commitment(
@@ -74,7 +76,10 @@ def world(db):
         parties=[(actor, "proposer")],
         deadline="2025",
     )
-    return {"commitment": commitment, "source": source, "actor": actor}
+    webhook = webhook_subscription_create(
+        owner=staff_user, url="http://127.0.0.1:9/hooks", alert_kinds=["overdue"]
+    ).subscription
+    return {"commitment": commitment, "source": source, "actor": actor, "webhook": webhook}
 
 
 @pytest.fixture
@@ -97,10 +102,25 @@ WRITES = [
     ("post", "/api/v1/commitments/{id}/status-changes/"),
     ("post", "/api/v1/commitments/{id}/deadline-changes/"),
     ("post", "/api/v1/commitments/{id}/citations/"),
+    ("post", "/api/v1/commitments/{id}/claims/"),
+    ("post", "/api/v1/commitments/{id}/resolutions/"),
     ("post", "/api/v1/sources/"),
     ("put", "/api/v1/sources/{id}/"),
     ("patch", "/api/v1/sources/{id}/"),
+    ("post", "/api/v1/webhooks/"),
+    ("put", "/api/v1/webhooks/{id}/"),
+    ("patch", "/api/v1/webhooks/{id}/"),
+    ("post", "/api/v1/webhooks/{id}/test/"),
 ]
+# Owner-scoped: a token holder's own webhook subscriptions; anonymous callers get a 401.
+OWNER_SCOPED = ("/api/v1/webhooks/",)
+
+
+def _record_for(world, path: str):
+    for resource, record in (("sources", "source"), ("webhooks", "webhook")):
+        if f"/{resource}/" in path:
+            return world[record]
+    return world["commitment"]
 
 
 def write_endpoints(world) -> list[tuple[str, str]]:
@@ -108,10 +128,7 @@ def write_endpoints(world) -> list[tuple[str, str]]:
     return [
         (
             method,
-            path.replace(
-                "{id}",
-                str(world["source" if "sources" in path else "commitment"].pk),
-            ),
+            path.replace("{id}", str(_record_for(world, path).pk)),
         )
         for method, path in WRITES
     ]
@@ -266,6 +283,9 @@ WRONG_TYPES = [
     ("deadline", "reason", {"reason": ["Moved."]}),
     ("citation", "source", {"source": {"id": 1}}),
     ("citation", "note", {"note": ["x"]}),
+    ("claim", "fact", {"fact": 1}),
+    ("claim", "value", {"value": ["2024-11"]}),
+    ("claim", "value", {"value": "sometime"}),
     ("source", "title", {"title": {"en": "x"}}),
     ("source", "kind", {"kind": 1}),
     ("source", "text", {"text": ["Some text."]}),
@@ -285,6 +305,16 @@ def _write(world, which: str) -> tuple[str, str, dict]:
             "post",
             f"{commitment}citations/",
             {"source": world["source"].pk, "quote": "a regional forum in Ashgabat"},
+        ),
+        "claim": (
+            "post",
+            f"{commitment}claims/",
+            {
+                "fact": "deadline",
+                "value": "in November 2024",
+                "source": world["source"].pk,
+                "quote": "a regional forum in Ashgabat",
+            },
         ),
         "source": ("post", SOURCES, a_source()),
     }[which]
@@ -306,7 +336,7 @@ def test_a_value_of_the_wrong_type_is_a_400_naming_the_field(
 
 def test_the_bodies_the_wrong_types_start_from_are_valid(staff_client, world):
     """The control: without the wrong value, each write goes through."""
-    for which in ("create", "patch", "status", "deadline", "citation", "source"):
+    for which in ("create", "patch", "status", "deadline", "citation", "claim", "source"):
         method, url, valid = _write(world, which)
         response = send(staff_client, method, url, valid)
         assert response.status_code in (200, 201), (which, body(response))
@@ -789,20 +819,24 @@ SQL_META = [
     "%' OR '1'='1",
     "1); DROP TABLE commitments_commitment; --",
 ]
-FEEDS = ("/api/v1/deadlines.ics",)
+# Feeds that are not JSON: how each marks one item.
+FEEDS = {"/api/v1/deadlines.ics": b"BEGIN:VTODO", "/api/v1/alerts.atom": b"<entry>"}
 
 
 def _filterable_lists() -> list[Operation]:
     return [
         op
         for op in api_operations()
-        if op.method == "get" and op.query_parameters and "{" not in op.path
+        if op.method == "get"
+        and op.query_parameters
+        and "{" not in op.path
+        and not op.path.startswith(OWNER_SCOPED)  # anonymous: 401 (tests/webhooks/)
     ]
 
 
 def _items(op: Operation, response) -> int:
     if op.path in FEEDS:
-        return body(response).count(b"BEGIN:VTODO")
+        return body(response).count(FEEDS[op.path])
     return len(response.json()["results"])
 
 
@@ -810,8 +844,13 @@ def _items(op: Operation, response) -> int:
     "value", SQL_META, ids=["or-1-1", "percent", "backslash", "nul", "quote", "drop"]
 )
 def test_sql_metacharacters_in_any_filter_match_nothing_or_are_a_400_naming_it(
-    value, anon_client, world, unchanged
+    value, anon_client, world, unchanged, settings
 ):
+    # One anonymous caller sends every filter of every list: more than a minute's allowance.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+    }
     operations = _filterable_lists()
     assert {op.path for op in operations} >= {COMMITMENTS, SOURCES, "/api/v1/alerts/"}
     for op in operations:
@@ -990,7 +1029,9 @@ def test_the_api_root_is_an_index_of_links_that_all_answer(anon_client, world):
     assert {"commitments", "actors", "sources", "alerts", "stats", "deadlines.ics"} <= set(links)
     for name, link in links.items():
         assert link.startswith("http://testserver/api/v1/"), name
-        assert anon_client.get(link).status_code == 200, name
+        # Webhook subscriptions are a token holder's own: the link answers, asking for one.
+        expected = 401 if link.endswith(OWNER_SCOPED) else 200
+        assert anon_client.get(link).status_code == expected, name
 
 
 def test_every_list_endpoint_of_the_schema_is_in_the_index(anon_client):

@@ -41,6 +41,7 @@ from tests.hardening.helpers import (
 )
 from tracker.models import Alert
 from tracker.services import deadlines_scan
+from webhooks.services import webhook_subscription_create
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,10 @@ DRAFT_MARKERS = (b"DRAFT-ZQX-7", b"Zqxsecret", b"zqx-draft")
 
 
 @pytest.fixture
-def records(db):
+def records(db, staff_user):
     """A published commitment and a draft, both overdue, with alerts, a shared actor and
-    source; the draft's reference, title word and tag are DRAFT_MARKERS."""
+    source; the draft's reference, title word and tag are DRAFT_MARKERS. And a webhook
+    subscription of the staff user's, for the owner-scoped endpoints."""
     source = make_source(title="Ministry statement")
     actor = make_actor(slug="mfa", name="Ministry of Foreign Affairs")
     published = make_commitment(
@@ -85,7 +87,16 @@ def records(db):
         )
     deadlines_scan()
     assert Alert.objects.filter(commitment=draft).count() == 2  # status change and overdue
-    return {"source": source, "actor": actor, "published": published, "draft": draft}
+    webhook = webhook_subscription_create(
+        owner=staff_user, url="http://127.0.0.1:9/hooks", alert_kinds=["overdue"]
+    ).subscription
+    return {
+        "source": source,
+        "actor": actor,
+        "published": published,
+        "draft": draft,
+        "webhook": webhook,
+    }
 
 
 def _ids_for(op: Operation, records) -> list[str]:
@@ -97,6 +108,7 @@ def _ids_for(op: Operation, records) -> list[str]:
         "commitments": [records["draft"].pk, records["published"].pk],
         "sources": [records["source"].pk],
         "actors": [records["actor"].pk, records["actor"].slug],
+        "webhooks": [records["webhook"].pk],
     }.get(resource)
     if ids is None:
         pytest.fail(f"{op}: say which record its path takes (a new resource?)")
@@ -209,12 +221,20 @@ def _unsafe_requests(records) -> list[tuple[str, str, bool]]:
     return requests
 
 
+# Owner-scoped endpoints: any token holder manages their own webhook subscriptions, so a
+# reader's token gets past the permission — and still reaches nothing of anyone else's: the
+# staff user's subscription is a 404, an empty body a 400. Nothing is written either way.
+OWNER_SCOPED = ("/api/v1/webhooks/",)
+
+
 def test_only_staff_write_anywhere(records, callers, no_throttling):
     for method, url, documented in _unsafe_requests(records):
         for name, refusal in (("anonymous", 401), ("reader token", 403)):
             before = database_fingerprint()
             response = getattr(callers[name], method)(url, {}, format="json")
             expected = (refusal,) if documented else (refusal, 405)
+            if name == "reader token" and url.startswith(OWNER_SCOPED):
+                expected = (400, 404, 405)
             assert response.status_code in expected, (name, method, url, response.status_code)
             assert changed_tables(before, database_fingerprint()) == [], (name, method, url)
             problem_fields(response)  # a problem-details answer

@@ -172,7 +172,12 @@ def test_an_alert_reads_as_documented(api):
         {
             "id": overdue_alert.id,
             "kind": "overdue",
-            "commitment": {"id": commitment.id, "reference": "TM-1", "title": "A regional forum"},
+            "commitment": {
+                "id": commitment.id,
+                "reference": "TM-1",
+                "title": "A regional forum",
+                "html_url": "/commitments/TM-1/",
+            },
             "last_day": "2024-11-30",
             "status_change": None,
             "created_at": "2024-12-01T04:00:00Z",
@@ -180,7 +185,12 @@ def test_an_alert_reads_as_documented(api):
         {
             "id": status_alert.id,
             "kind": "status_changed",
-            "commitment": {"id": commitment.id, "reference": "TM-1", "title": "A regional forum"},
+            "commitment": {
+                "id": commitment.id,
+                "reference": "TM-1",
+                "title": "A regional forum",
+                "html_url": "/commitments/TM-1/",
+            },
             "last_day": None,
             "status_change": {
                 "id": change.id,

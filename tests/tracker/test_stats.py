@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from commitments.services import commitment_update
+from commitments.services import claim_add, commitment_update
 from tests.factories import make_user
 from tracker.services import deadlines_scan
 
@@ -46,6 +46,7 @@ def test_stats_count_by_status_overdue_due_soon_and_tag(api):
             "abandoned": 0,
         },
         "overdue": 1,
+        "disputed": 0,
         "due_within_30_days": 1,
         "due_within_90_days": 2,
         "by_tag": [
@@ -134,3 +135,17 @@ def test_an_unknown_parameter_is_a_400_naming_it(api):
 
     assert response.status_code == 400
     assert [error["field"] for error in response.json()["errors"]] == ["tag"]
+
+
+def test_a_claim_that_disputes_a_fact_shows_in_the_stats_as_soon_as_it_commits(
+    api, django_capture_on_commit_callbacks
+):
+    commitment = due(None)
+    source = commitment.citations.get().source
+    claim_add(commitment=commitment, fact="deadline", value="2025", source=source, quote="2025")
+    assert api.get(URL).json()["disputed"] == 0  # counted, and cached
+
+    with django_capture_on_commit_callbacks(execute=True):  # no row saved: a claim added
+        claim_add(commitment=commitment, fact="deadline", value="2027", source=source, quote="2027")
+
+    assert api.get(URL).json()["disputed"] == 1

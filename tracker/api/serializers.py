@@ -1,14 +1,17 @@
 from rest_framework import serializers
 
+from commitments.api.serializers import commitment_page_field
 from commitments.models import Commitment, StatusChange
 from config.api.filters import MAX_BIGINT
 from tracker.models import Alert
 
 
 class AlertCommitmentSerializer(serializers.ModelSerializer):
+    html_url = commitment_page_field()
+
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "title"]
+        fields = ["id", "reference", "title", "html_url"]
 
 
 class AlertStatusChangeSerializer(serializers.ModelSerializer):
@@ -73,6 +76,9 @@ class StatsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     by_status = serializers.DictField(child=serializers.IntegerField())
     overdue = serializers.IntegerField()
+    disputed = serializers.IntegerField(
+        help_text="Commitments whose sources disagree on some fact (`?disputed=true`)."
+    )
     due_within_30_days = serializers.IntegerField()
     due_within_90_days = serializers.IntegerField()
     by_tag = TagCountSerializer(many=True)

@@ -19,7 +19,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
@@ -35,7 +34,7 @@ from tracker.api.serializers import (
     StatsSerializer,
 )
 from tracker.choices import AlertKind
-from tracker.filters import AlertFilter
+from tracker.filters import AlertFilter, alerts_filtered
 from tracker.selectors import (
     alerts_by_ids,
     alerts_feed_page,
@@ -128,11 +127,8 @@ class AlertFeedView(StrictQueryParamsMixin, APIView):
         query.is_valid(raise_exception=True)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
         visible = alerts_visible_to(request.user)
-        filters = AlertFilter(request.query_params, queryset=visible)
-        if not filters.is_valid():
-            raise ValidationError(filters.errors)
-
-        page = alerts_feed_page(queryset=filters.qs, visible=visible, after=after, limit=limit)
+        filtered = alerts_filtered(request.query_params, queryset=visible)
+        page = alerts_feed_page(queryset=filtered, visible=visible, after=after, limit=limit)
         etag = etag_for(ALERTS_REPRESENTATION, request.accepted_renderer.format, page.digest)
         last_modified = page.last_modified or NEVER
         headers = _polling_headers(request, last_modified=last_modified)
@@ -158,9 +154,10 @@ class StatsView(StrictQueryParamsMixin, APIView):
         operation_id="stats",
         summary="Counts for dashboards",
         description=(
-            "Commitments by status, overdue, due within 30 and 90 days (open commitments whose "
-            "deadline ends in that window), and per tag. Drafts are counted for staff only. "
-            "Send the ETag back in If-None-Match for a 304 while nothing changed."
+            "Commitments by status, overdue, disputed (sources disagree on a fact), due within "
+            "30 and 90 days (open commitments whose deadline ends in that window), and per "
+            "tag. Drafts are counted for staff only. Send the ETag back in If-None-Match for a "
+            "304 while nothing changed."
         ),
         responses={
             200: StatsSerializer,

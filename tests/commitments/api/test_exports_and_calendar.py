@@ -102,7 +102,8 @@ def test_the_calendar_has_one_todo_per_commitment_with_a_deadline_due_on_its_las
     assert todos["DAY"].decoded("DUE") == date(2025, 3, 14)
     assert "DTSTART" not in todos["DAY"]
     assert todos["FORUM"]["UID"] != todos["DAY"]["UID"]
-    assert str(todos["FORUM"]["URL"]).startswith("http://testserver/api/v1/commitments/")
+    # The commitment's public page: a calendar is read by people.
+    assert str(todos["FORUM"]["URL"]).startswith("http://testserver/commitments/")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,66 @@
+"""Sentences of a source's text, each with its place in the text, so a quote is verbatim.
+
+A rule-based splitter: a sentence ends at '.', '!' or '?' (and any closing quote mark) before
+whitespace and a capital, a digit or an opening quote, or at a blank line or a line break
+that ends a line without a full stop (headlines, datelines). An initial ("R. Meredov") or a
+common abbreviation ("Mr.", "e.g.") does not end a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Lower case, without the dot.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "etc", "e.g", "i.e", "gen",
+    "col", "lt", "sr", "jr", "inc", "ltd", "co", "corp", "dept", "govt", "approx", "art",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+}  # fmt: skip
+# Closing and opening quote marks: " ' \u201d \u2019 \u00bb and " ' \u201c \u2018 \u00ab.
+_END = re.compile(
+    "[.!?]+[\"'\u201d\u2019\u00bb)]*(?=\\s+[\"'\u201c\u2018\u00ab(]?[A-Z0-9\u0400-\u04ff])"
+)
+_LINE_BREAK = re.compile(r"\n\s*")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offsets in the source's text
+    end: int
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = _WORD_BEFORE.search(text, 0, dot)
+    if word is None:
+        return False
+    token = word.group(1).rstrip(".").lower()
+    # One letter: an initial, or a part of "U.S." / "e.g.".
+    return len(token) == 1 or token in _ABBREVIATIONS or "." in token
+
+
+def _boundaries(text: str) -> list[int]:
+    ends = set()
+    for match in _END.finditer(text):
+        if text[match.start()] == "." and _is_abbreviation(text, match.start()):
+            continue
+        ends.add(match.end())
+    for match in _LINE_BREAK.finditer(text):
+        ends.add(match.start())
+    return sorted(ends)
+
+
+def sentences_split(text: str) -> list[Sentence]:
+    """The sentences of `text`, in order, trimmed, with their offsets."""
+    result = []
+    start = 0
+    for end in [*_boundaries(text), len(text)]:
+        piece = text[start:end]
+        stripped = piece.strip()
+        if stripped:
+            offset = start + (len(piece) - len(piece.lstrip()))
+            result.append(Sentence(stripped, offset, offset + len(stripped)))
+        start = end
+    return result

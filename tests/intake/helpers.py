@@ -1,0 +1,34 @@
+import csv
+import io
+
+from tests.factories import make_commitment, make_source
+
+QUOTE = "Officials said the programme was approved by the Cabinet."
+
+
+def commitments_for_review(count: int, *, source=None):
+    source = source or make_source(title="Cabinet news")
+    return source, [
+        make_commitment(source=source, reference=f"REV-{number:04d}") for number in range(count)
+    ]
+
+
+def status_csv(rows: list[dict]) -> str:
+    columns = ["reference", "title", "new_status", "effective_on", "source_id", "quote", "note"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({"title": "ignored", "note": "", **row})
+    return out.getvalue()
+
+
+def change_row(commitment, source, status: str, *, on: str = "2025-01-15", **extra) -> dict:
+    return {
+        "reference": commitment.reference,
+        "new_status": status,
+        "effective_on": on,
+        "source_id": source.pk,
+        "quote": QUOTE,
+        **extra,
+    }

@@ -1,0 +1,99 @@
+"""Which webhook targets may be called: the scheme, and never an address inside.
+
+Checked when a subscription is saved and again before every request, on the addresses the
+name resolves to at that moment: a name that resolved outside when it was saved and resolves
+to 127.0.0.1 later is refused at delivery. The request then connects to the address that was
+checked (webhooks/http.py), so a second lookup cannot swap it for another.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class TargetRefused(Exception):
+    """The target may not be called; the message says why, for the owner to read."""
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str  # as sent in the Host header and for TLS (IDNA-encoded)
+    port: int
+    path: str  # path and query
+    addresses: tuple[str, ...]  # what `host` resolved to, each allowed
+
+
+def address_is_internal(address: str) -> bool:
+    """Private, loopback, link-local (169.254.169.254, the cloud metadata service, among
+    them), shared, reserved, multicast or unspecified: anything that is not the public
+    internet. An IPv4 address written as IPv6 (::ffff:127.0.0.1) counts as itself."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not ip.is_global or ip.is_multicast
+
+
+def target_parse(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of a target URL, or TargetRefused saying what is wrong."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise TargetRefused(f"Not a URL this service can call: {error}.") from None
+    allowed = ("https",) if settings.WEBHOOK_REQUIRE_HTTPS else ("https", "http")
+    if parts.scheme not in allowed:
+        raise TargetRefused(f"The URL must start with {' or '.join(allowed)}://.")
+    if not parts.hostname:
+        raise TargetRefused("The URL has no host.")
+    if parts.username or parts.password:
+        raise TargetRefused("The URL may not carry a user name or password.")
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise TargetRefused("The URL's host is not a valid name.") from None
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, host, port or DEFAULT_PORTS[parts.scheme], path
+
+
+def target_resolve(url: str) -> Target:
+    """The target with the addresses its host resolves to now, each checked; TargetRefused
+    if the URL is not allowed, the name does not resolve, or any address is internal."""
+    scheme, host, port, path = target_parse(url)
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise TargetRefused(f"The host {host} could not be resolved ({error}).") from None
+    addresses = tuple(dict.fromkeys(info[4][0] for info in found))
+    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+        internal = [address for address in addresses if address_is_internal(address)]
+        if internal:
+            # All or nothing: a name with one public and one inside address is refused, or an
+            # attacker's DNS could hand out the inside one at delivery.
+            raise TargetRefused(
+                f"{host} resolves to {', '.join(internal)}, an address inside a private "
+                "network (private, loopback, link-local or metadata): webhooks are only "
+                "delivered to public addresses."
+            )
+    return Target(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
+
+
+def target_validate(url: str) -> None:
+    """For a subscription being saved: a ValidationError on `url` if it may not be called.
+    With private targets allowed there is no address to refuse, so the name is not looked
+    up (one that does not resolve fails at delivery, in the log)."""
+    try:
+        if settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
+            target_parse(url)
+        else:
+            target_resolve(url)
+    except TargetRefused as refused:
+        raise ValidationError({"url": [str(refused)]}, code="webhook_target_refused") from None
