@@ -9,7 +9,8 @@ iterate_word_similarity), PostgreSQL 15-18:
 - similarity = shared trigrams / trigrams of either string (sets: repeats count once);
 - word_similarity(a, b) = the greatest similarity between the trigram set of `a` and a
   continuous extent of the ordered trigrams of `b`, searched as pg_trgm searches it (a
-  greedy scan, which is what the function returns, not an exhaustive maximum);
+  greedy scan, which is what the function returns, not an exhaustive maximum; this port
+  skips only the starts that cannot change its result, see the comments);
 - the ratios are float4, as PostgreSQL computes and returns them (0.35 as a float4 is just
   below 0.35, so thresholds compare as they did in SQL).
 
@@ -73,12 +74,12 @@ def sequence_word_similarity(needle: Iterable[str], haystack: Sequence[str]) -> 
     ulen2 = count = 0
     lower = -1
     best = 0.0
-    for i, trigram in enumerate(index):
+    for i, trigram_id in enumerate(index):
         if lower >= 0 or found[i]:
-            if lastpos[trigram] < 0:
+            if lastpos[trigram_id] < 0:
                 ulen2 += 1
                 count += found[i]
-            lastpos[trigram] = i
+            lastpos[trigram_id] = i
         if not found[i]:
             continue
         # A trigram of the needle: the extent may end here; try moving its start forward.
@@ -87,14 +88,28 @@ def sequence_word_similarity(needle: Iterable[str], haystack: Sequence[str]) -> 
             lower = i
             ulen2 = 1
         current = _ratio(count, ulen1, ulen2)
+        numerator, denominator = count, ulen1 + ulen2 - count  # current, as a fraction
         tmp_count, tmp_ulen2, prev_lower = count, ulen2, lower
+        changed = True
         for tmp_lower in range(lower, upper + 1):
-            candidate = _ratio(tmp_count, ulen1, tmp_ulen2)
-            if candidate > current:
-                current, ulen2, lower, count = candidate, tmp_ulen2, tmp_lower, tmp_count
+            # pg_trgm computes the ratio at every start. It changes only where a trigram
+            # leaves the extent, and an unchanged ratio cannot be strictly greater again.
+            # Rounding to float4 keeps order, so a fraction that is not greater is not
+            # greater as a float4 either: compare fractions, round only the winners.
+            if changed:
+                if tmp_count * denominator <= numerator * ulen1:
+                    break  # no later start beats `current`: each scores at most tmp_count / ulen1
+                tmp_denominator = ulen1 + tmp_ulen2 - tmp_count
+                if tmp_count * denominator > numerator * tmp_denominator:
+                    candidate = _float4(tmp_count / tmp_denominator)
+                    if candidate > current:
+                        current, numerator, denominator = candidate, tmp_count, tmp_denominator
+                        ulen2, lower, count = tmp_ulen2, tmp_lower, tmp_count
+                changed = False
             if lastpos[index[tmp_lower]] == tmp_lower:
                 tmp_ulen2 -= 1
                 tmp_count -= found[tmp_lower]
+                changed = True
         best = max(best, current)
         for tmp_lower in range(prev_lower, lower):
             if lastpos[index[tmp_lower]] == tmp_lower:
