@@ -657,7 +657,7 @@ def scan_reset(conn: psycopg.Connection, alert_table: str | None) -> None:
         """
     )
     if alert_table:
-        conn.execute(f"TRUNCATE {alert_table}")
+        conn.execute(f"TRUNCATE {alert_table} CASCADE")
     conn.execute("VACUUM (ANALYZE) commitments_commitment")
     if alert_table:
         conn.execute(f"VACUUM (ANALYZE) {alert_table}")
@@ -834,7 +834,7 @@ def ensure_data(options: Options, api_env: dict, scan_env: dict, probe: dict, lo
                 "WHERE is_overdue"
             )
             if probe.get("alert_table"):
-                conn.execute(f"TRUNCATE {probe['alert_table']}")
+                conn.execute(f"TRUNCATE {probe['alert_table']} CASCADE")
             result = run_child(api_env, "prepare", logfile=logs / "prepare.log")
             conn.execute("VACUUM (ANALYZE)")
             data.marker_set(conn, "prepared", {"with": result["with"]}, result["seconds"])
