@@ -25,6 +25,7 @@ from commitments.services import PartySpec
 from common.admin import ServiceAdmin, form_add_refusal
 from common.services import VersionConflict
 from config.api.export import csv_streaming_response
+from config.api.filters import MAX_BIGINT, is_id_text
 from intake.forms import CandidateForm, StatusImportUploadForm
 from intake.models import ActorAlias, ImportState, StatusImport
 from intake.selectors import suggestions_for_source
@@ -167,7 +168,12 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         return commitment
 
     def _cite(self, request, source, suggestion):
-        commitment = Commitment.objects.filter(pk=request.POST.get("commitment")).first()
+        chosen = request.POST.get("commitment", "")
+        commitment = (
+            Commitment.objects.filter(pk=int(chosen)).first()
+            if is_id_text(chosen) and int(chosen) <= MAX_BIGINT
+            else None
+        )
         if commitment is None:
             messages.error(request, "That commitment no longer exists.")
             return HttpResponseRedirect(request.path)

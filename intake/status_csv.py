@@ -51,6 +51,19 @@ class StatusRow:
 def status_rows_read(text: str) -> list[StatusRow]:
     """The rows that ask for a change; a ValidationError naming the missing columns or the
     size when the file cannot be a status review."""
+    # PostgreSQL keeps no NUL in text, and a cell past the csv module's limit is an error
+    # of its own: both are the file's problem, said on the form.
+    if "\x00" in text:
+        raise ValidationError(
+            {"file": ["The file holds a NUL character: save it as plain UTF-8 text (CSV)."]}
+        )
+    try:
+        return _rows_read(text)
+    except csv.Error as error:
+        raise ValidationError({"file": [f"The file is not readable as CSV: {error}."]}) from None
+
+
+def _rows_read(text: str) -> list[StatusRow]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]

@@ -136,6 +136,16 @@ def test_an_import_is_applied_once():
     [
         ("reference,status\nA,adopted\n", "lacks the column(s) new_status, effective_on"),
         ("reference,new_status,effective_on,source_id,quote\nA,,,,\n", "nothing to change"),
+        (
+            "reference,new_status,effective_on,source_id,quote\nA,completed,2026-11-30,1,a\x00b\n",
+            "holds a NUL character",
+        ),
+        (
+            "reference,new_status,effective_on,source_id,quote\nA,completed,2026-11-30,1,"
+            + "x" * 140_000
+            + "\n",
+            "not readable as CSV",
+        ),
     ],
 )
 def test_a_file_that_is_no_status_review_is_refused_naming_the_problem(text, problem):

@@ -141,6 +141,18 @@ def test_citing_an_existing_commitment_adds_the_passage_there_not_a_duplicate(
     assert "Already cited by" in page
 
 
+@pytest.mark.parametrize("chosen", ["abc", "99999", "9" * 30, ""])
+def test_citing_a_commitment_that_is_not_one_is_refused_on_the_page(editor_client, chosen):
+    source = make_source(text=ARTICLE)
+
+    response = editor_client.post(
+        suggest_url(source), {"number": "1", "action": "cite", "commitment": chosen}
+    )
+
+    assert response.status_code == 302  # back to the suggestions, with the message
+    assert not Citation.objects.filter(source=source).exists()
+
+
 def test_staff_outside_the_editors_get_no_suggestions(client, staff_user):
     client.force_login(staff_user)
 
