@@ -232,11 +232,11 @@ def tracker_today():
 # --- child processes ----------------------------------------------------------------------------
 
 
-def run_child(env: dict, *args: str, logfile: Path) -> dict:
-    """`python -m bench.django_child ARGS` → its JSON answer."""
+def run_child(env: dict, *args: str, logfile: Path, module: str = "bench.django_child") -> dict:
+    """`python -m MODULE ARGS` (a child with Django set up) → its JSON answer."""
     with logfile.open("a") as err:
         done = subprocess.run(
-            [sys.executable, "-m", "bench.django_child", *args],
+            [sys.executable, "-m", module, *args],
             env=env,
             cwd=BASE_DIR,
             stdout=subprocess.PIPE,
@@ -245,7 +245,7 @@ def run_child(env: dict, *args: str, logfile: Path) -> dict:
             check=False,
         )
     if done.returncode != 0:
-        raise RuntimeError(f"bench.django_child {' '.join(args)} failed; see {logfile}")
+        raise RuntimeError(f"{module} {' '.join(args)} failed; see {logfile}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -15,7 +15,6 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS=true: production's settings refuse both http and 1
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -89,19 +88,9 @@ class _QueuePeak:
 
 
 def _child(env: dict, command: str, logfile: Path) -> dict:
-    with logfile.open("a") as err:
-        done = subprocess.run(
-            [sys.executable, "-m", "bench.webhooks_child", command],
-            env=env,
-            cwd=BASE_DIR,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"bench.webhooks_child {command} failed; see {logfile}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from bench.run import run_child  # bench.run imports this module
+
+    return run_child(env, command, logfile=logfile, module="bench.webhooks_child")
 
 
 def measure_fanout(

@@ -52,7 +52,12 @@ from commitments.services import (
     commitment_update,
     dispute_resolve,
 )
-from common.admin import DateHierarchyChangeList, ServiceAdmin, form_add_refusal
+from common.admin import (
+    DateHierarchyChangeList,
+    ReadOnlyTabularInline,
+    ServiceAdmin,
+    form_add_refusal,
+)
 from common.services import VersionConflict
 
 EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
@@ -92,24 +97,16 @@ class PartyInline(admin.TabularInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(ReadOnlyTabularInline):
     """The citations already recorded: evidence, shown, never edited here."""
 
     model = Citation
     verbose_name_plural = "citations"
     fields = ("source_link", "quote", "note", "created_by", "created_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "created_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="source")
     def source_link(self, citation: Citation):
@@ -120,7 +117,7 @@ class CitationInline(admin.TabularInline):
         )
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(ReadOnlyTabularInline):
     """The facts the citations state, beside them; claims in dispute are marked, and so is
     the one the project follows. Added on "Record a claim", never edited here."""
 
@@ -128,17 +125,9 @@ class ClaimInline(admin.TabularInline):
     verbose_name_plural = "claims (facts the citations state)"
     fields = ("fact", "value", "period", "dispute", "quote", "source_link", "note")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("citation__source", "commitment")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="days")
     def period(self, claim: Claim) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -159,3 +160,17 @@ class ServiceAdmin(HistoryAdmin):
         form.instance.pk = saved.pk
         form.instance._state.adding = False
         form.instance.refresh_from_db()
+
+
+class ReadOnlyTabularInline(admin.TabularInline):
+    """Records shown beside their parent and never edited there (evidence, claims): they are
+    added through their own pages, which call the services."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

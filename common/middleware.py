@@ -18,9 +18,12 @@ class AdminTimeZoneMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.zone = ZoneInfo(settings.TRACKER_TIME_ZONE)
+        self.admin_prefix = None  # resolved on the first request, once the URLconf is loaded
 
     def __call__(self, request):
-        if not request.path.startswith(reverse("admin:index")):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        if not request.path.startswith(self.admin_prefix):
             return self.get_response(request)
         timezone.activate(self.zone)
         try:
