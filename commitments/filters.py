@@ -21,11 +21,13 @@ from commitments.selectors import (
     commitments_tagged,
     commitments_visible_to,
     commitments_with_party,
+    user_sees_drafts,
 )
 from config.api.filters import (
     COUNTRY_HINT,
     ISO_COUNTRY,
     PARTY_FILTERS,
+    FilterSet,
     IdMultipleFilter,
     IdOrSlugMultipleFilter,
     MultipleChoiceFilter,
@@ -39,7 +41,7 @@ from sources.models import Source
 REFERENCE = re.compile(r"^[^,\x00]+$")
 
 
-class CommitmentFilterSet(django_filters.FilterSet):
+class CommitmentFilterSet(FilterSet):
     status = MultipleChoiceFilter(
         choices=Status.choices, help_text="Any of these statuses (repeat it or separate by commas)."
     )
@@ -128,6 +130,10 @@ class CommitmentFilterSet(django_filters.FilterSet):
     @property
     def _user(self):
         return getattr(self.request, "user", None)
+
+    def form_variant(self) -> bool:
+        # The parent filters name only commitments the caller may see: drafts for staff.
+        return user_sees_drafts(self._user)
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data

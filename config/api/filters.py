@@ -9,7 +9,8 @@ take several values accept them repeated (`?status=a&status=b`) or comma-separat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import ClassVar
 
 import django_filters
 from django import forms
@@ -212,6 +213,29 @@ def tag_filter(*, help_text: str) -> StringsFilter:
 def country_filter(*, help_text: str) -> StringsFilter:
     """ISO 3166-1 alpha-2 codes of the parties' actors, any case (one of PARTY_FILTERS)."""
     return StringsFilter(item_pattern=ISO_COUNTRY, item_hint=COUNTRY_HINT, help_text=help_text)
+
+
+class FilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet with its form class built once per variant, not per request.
+
+    django-filter makes a new form class, and a form field per filter, for every FilterSet it
+    makes: every list request. The fields depend only on the declarations and, where a
+    FilterSet says so in `form_variant()`, on who asks; Django deep-copies a form class's
+    fields per form, so sharing the class between requests is safe.
+    """
+
+    _form_classes: ClassVar[dict[tuple, type]] = {}
+
+    def form_variant(self) -> Hashable:
+        """What the form fields depend on besides the declarations (nothing by default)."""
+        return None
+
+    def get_form_class(self) -> type:
+        key = (type(self), self.form_variant())
+        form_class = FilterSet._form_classes.get(key)
+        if form_class is None:
+            form_class = FilterSet._form_classes[key] = super().get_form_class()
+        return form_class
 
 
 def filter_names(filterset_class) -> Iterable[str]:
