@@ -20,7 +20,15 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[local,dev]"
 	@touch $(STAMP) $(RUN_STAMP)
 
-install: $(STAMP)
+# The OpenAPI linters (Redocly CLI, Spectral): npm packages pinned in the lock file, for the
+# test that lints openapi/v1.yaml. Install scripts are not run: the linters need none.
+LINT_DIR := tools/openapi-lint
+NPM_STAMP := $(LINT_DIR)/node_modules/.installed
+$(NPM_STAMP): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
+	cd $(LINT_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)
 
 ## make run: the whole service on http://127.0.0.1:8000 (web + Celery worker + beat).
 ## Uses DATABASE_URL / CELERY_BROKER_URL when set, else an embedded PostgreSQL and Redis.
@@ -29,7 +37,7 @@ run: $(RUN_STAMP)
 
 ## make test: lint, migrations check and the whole test suite against a real PostgreSQL and
 ## Redis (DATABASE_URL / CELERY_BROKER_URL, or embedded ones when unset).
-test: $(STAMP) lint
+test: $(STAMP) $(NPM_STAMP) lint
 	$(PY) -m config.embedded -- $(PY) manage.py makemigrations --check --dry-run \
 		--settings=config.settings.test
 	$(PY) -m config.embedded -- $(PY) -m pytest $(PYTEST_ARGS)
@@ -62,4 +70,4 @@ openapi: $(STAMP)
 		--file openapi/v1.yaml --validate --fail-on-warn
 
 clean:
-	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache $(LINT_DIR)/node_modules

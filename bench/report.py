@@ -38,21 +38,30 @@ def http_table(results: dict) -> list[str]:
     lines = [
         "| endpoint | conc. | ours req/s | ours p50 ms | ours p99 ms | ours errors "
         "| baseline req/s | baseline p50 ms | baseline p99 ms | baseline errors "
-        "| req/s ratio | p99 ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| req/s ratio | p99 ratio | front door req/s | front door p99 ms | front door ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, scenario in results.get("http", {}).items():
         label = LABELS.get(name, name)
         if not scenario.get("available"):
             lines.append(
-                f"| {label} | — | not available: {scenario.get('reason', '')} |" + " |" * 9
+                f"| {label} | — | not available: {scenario.get('reason', '')} |" + " |" * 12
             )
             continue
         ours = scenario["points"].get("ours", {})
         base = scenario["points"].get("baseline", {})
+        # nginx's cache in front of ours (bench.run.FRONT_DOOR scenarios only); ratio to the
+        # baseline as well.
+        door = scenario["points"].get("front_door", {})
         for concurrency in sorted(ours, key=int):
             o = ours[concurrency]
             b = base.get(concurrency)
+            d = door.get(concurrency)
+            door_ratio = (
+                d["requests_per_s"] / b["requests_per_s"]
+                if d and b and b["requests_per_s"]
+                else None
+            )
             rps_ratio = (
                 o["requests_per_s"] / b["requests_per_s"] if b and b["requests_per_s"] else None
             )
@@ -62,7 +71,9 @@ def http_table(results: dict) -> list[str]:
                 f"| {_num(o['p99_ms'], 2)} | {o['errors']} "
                 f"| {_num(b['requests_per_s']) if b else '—'} "
                 f"| {_num(b['p50_ms'], 2) if b else '—'} | {_num(b['p99_ms'], 2) if b else '—'} "
-                f"| {b['errors'] if b else '—'} | {_ratio(rps_ratio)} | {_ratio(p99_ratio)} |"
+                f"| {b['errors'] if b else '—'} | {_ratio(rps_ratio)} | {_ratio(p99_ratio)} "
+                f"| {_num(d['requests_per_s']) if d else '—'} "
+                f"| {_num(d['p99_ms'], 2) if d else '—'} | {_ratio(door_ratio)} |"
             )
     return lines
 
@@ -253,7 +264,12 @@ def plot(results: dict, path: Path) -> Path | None:
     figure, axes = plt.subplots(rows, columns, figsize=(5 * columns, 3.8 * rows), squeeze=False)
     for index, (name, scenario) in enumerate(scenarios):
         axis = axes[index // columns][index % columns]
-        for server, style in (("ours", "o-"), ("baseline", "s--"), ("experiment", "^:")):
+        for server, style in (
+            ("ours", "o-"),
+            ("baseline", "s--"),
+            ("experiment", "^:"),
+            ("front_door", "d-."),
+        ):
             points = scenario["points"].get(server) or {}
             if not points:
                 continue
@@ -266,6 +282,7 @@ def plot(results: dict, path: Path) -> Path | None:
                     "ours": "Django API",
                     "baseline": "baseline (WSGI + SQL JSON)",
                     "experiment": "Django API + experiments",
+                    "front_door": "Django API behind nginx (cache)",
                 }[server],
             )
         axis.set_title(LABELS.get(name, name))

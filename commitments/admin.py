@@ -38,7 +38,12 @@ from commitments.forms import (
     StatusChangeForm,
 )
 from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
-from commitments.selectors import commitment_history, commitments_disputed, tracker_today
+from commitments.selectors import (
+    commitment_history,
+    commitments_disputed,
+    commitments_search,
+    tracker_today,
+)
 from commitments.services import (
     CitationSpec,
     PartySpec,
@@ -58,6 +63,7 @@ from common.admin import (
     ServiceAdmin,
     form_add_refusal,
 )
+from common.search import SEARCH_RANK
 from common.services import VersionConflict
 
 EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
@@ -396,6 +402,15 @@ class CommitmentAdmin(ServiceAdmin):
 
     def get_changelist(self, request, **kwargs):
         return DateHierarchyChangeList  # the deadline hierarchy in calendar days
+
+    def get_search_results(self, request, queryset, search_term):
+        # The API's search (full text, actor names included), not `search_fields`' icontains:
+        # staff and the public find the same records. `search_fields` only shows the box.
+        if not search_term.strip():
+            return queryset, False
+        # Best first where the order is not the list's own (the autocomplete).
+        found = commitments_search(queryset, query=search_term)
+        return found.order_by(F(SEARCH_RANK).desc(), "pk"), False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = CommitmentAddForm if obj is None else CommitmentChangeForm

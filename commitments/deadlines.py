@@ -8,13 +8,14 @@ what cannot be a deadline.
 
 from __future__ import annotations
 
+import calendar
 import re
 import warnings
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from edtf import parse_edtf, struct_time_to_date, text_to_edtf
+from edtf import MultipleDates, OneOfASet, parse_edtf, struct_time_to_date, text_to_edtf
 
 ACCEPTED_FORMS = (
     "Accepted forms: EDTF such as '2024-11', '2025/2027', '2025-11-15', '2027~' (approximate), "
@@ -56,6 +57,41 @@ _WORDS_RANGE = re.compile(
     r"^(?:(?:in|for|during)\s+the\s+period\s+)?(?:from|between)\s+(.+?)\s+(?:to|until|till|and)\s+(.+)$",
     re.IGNORECASE,
 )
+# EDTF's sets ('[2024,2025]': one of them) and lists ('{2024,2025}': all of them) are not one
+# period, and a deadline is stored as one: its first and last day.
+_SETS = (OneOfASet, MultipleDates)
+# The words parser skips what it does not understand: '{[{[2024' and '2024,2024,1999' came out
+# as 2024, 'March 44, 2020' as March 2044, 'February 30, 2024' as the whole of 2024. So the
+# words path refuses set brackets, a year of the text the period does not have (or the reverse),
+# and a day its month lacks.
+_SET_BRACKETS = re.compile(r"[\[\]{}]")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
+    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?(?!\d)"
+_DAY_OF_MONTH = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY}", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b", re.IGNORECASE),
+)
+
+
+def _words_problem(text: str, lower, upper) -> str | None:
+    """What the words parser skipped in `text` to read it as lower..upper (None: nothing)."""
+    if _SET_BRACKETS.search(text):
+        return "A deadline is one period, not a set or list of dates"
+    stated = {int(year) for year in _YEAR_IN_TEXT.findall(text)}
+    for pattern in _DAY_OF_MONTH:
+        for named in pattern.finditer(text):
+            month, day = _MONTHS[named["month"].lower()], int(named["day"])
+            # Unless the text names one year, February may have 29 days (2024 is a leap year).
+            year = next(iter(stated)) if len(stated) == 1 else 2024
+            if not 1 <= day <= calendar.monthrange(year, month)[1]:
+                return f"{calendar.month_name[month]} has no day {day}"
+    if stated != {lower.tm_year, upper.tm_year}:
+        return "Cannot understand this deadline"
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,10 +138,12 @@ def deadline_parse(value: str) -> Deadline:
             code="invalid_deadline",
         )
     # EDTF first: the words parser would misread valid EDTF such as '2025-21' or '2025/2027'.
+    from_words = False
     try:
         parsed = parse_edtf(text)
         edtf_value = text
     except Exception:
+        from_words = True
         if _UNSPECIFIED_DIGIT.search(text):
             raise _refuse(text, "Cannot understand this deadline") from None
         edtf_value = _words_to_edtf(_DASHES.sub("-", text))
@@ -115,6 +153,8 @@ def deadline_parse(value: str) -> Deadline:
             parsed = parse_edtf(edtf_value)
         except Exception:
             raise _refuse(text, "Cannot understand this deadline") from None
+    if isinstance(parsed, _SETS):
+        raise _refuse(text, "A deadline is one period, not a set or list of dates")
     if str(parsed).startswith("/") or str(parsed).endswith("/") or ".." in str(parsed):
         # The edtf package invents a far end for open intervals; a deadline needs both ends.
         raise _refuse(text, "A deadline needs a known start and end")
@@ -132,4 +172,7 @@ def deadline_parse(value: str) -> Deadline:
         raise _refuse(text, "Cannot understand this deadline") from None
     if last_day < first_day:
         raise _refuse(text, "This interval ends before it starts")
+    problem = from_words and _words_problem(text, lower, upper)
+    if problem:
+        raise _refuse(text, problem)
     return Deadline(text=text, edtf=str(parsed), first_day=first_day, last_day=last_day)

@@ -113,8 +113,10 @@ class CommitmentFilterSet(FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        help_text="Full-text search of reference, title, description and deadline; web-search "
-        'syntax: `cyber security`, `"digital cooperation"`, `ashgabat or samarkand`, `-osce`.',
+        help_text="Full-text search of reference, title, parties' names, description and "
+        "deadline: Russian and English stems, accents folded (`Asgabat` finds `Aşgabat`), "
+        'words as prefixes. Web-search syntax: `cyber security`, `"digital cooperation"`, '
+        "`ashgabat or samarkand`, `-osce`. Best match first unless `ordering` is given.",
     )
 
     class Meta:

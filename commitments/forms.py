@@ -17,6 +17,7 @@ from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, Commitment
 from commitments.selectors import tracker_today
+from commitments.services import evidence_quote_problem
 from sources.models import Source
 from sources.selectors import source_text_contains
 
@@ -157,7 +158,10 @@ class CitationAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         source, quote = cleaned.get("source"), cleaned.get("quote")
-        if source and quote and not source_text_contains(source=source, quote=quote):
+        problem = quote and evidence_quote_problem(quote)  # the services' rule, said early
+        if problem:
+            self.add_error("quote", problem)
+        elif source and quote and not source_text_contains(source=source, quote=quote):
             self.add_error(
                 "quote",
                 f"This quote does not occur in the source “{source.title}” (id {source.pk}), "

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
-from django.contrib.postgres.search import SearchQuery
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, JSONObject
 from django.utils import timezone
 
 from commitments.api.serializers import CommitmentSerializer
@@ -27,6 +26,7 @@ from commitments.models import (
     StatusChange,
 )
 from common.json_sql import json_sql
+from common.search import SEARCH_RANK, search_filter
 
 
 def tracker_today() -> date:
@@ -141,11 +141,10 @@ def commitments_tagged(queryset: QuerySet[Commitment], *, tags: list[str]) -> Qu
 
 
 def commitments_search(queryset: QuerySet[Commitment], *, query: str) -> QuerySet[Commitment]:
-    """Full text over reference, title, description and deadline, in web-search syntax
-    ("quoted phrase", or, -excluded); PostgreSQL never refuses such a query."""
-    return queryset.filter(
-        search_vector=SearchQuery(query, config="english", search_type="websearch")
-    )
+    """Full text over reference, title, the parties' names, description and deadline
+    (common.search: Russian and English stems, accents folded, prefixes), each row ranked as
+    `search_rank`. The API, the public pages and the admin all search through here."""
+    return search_filter(queryset, query=query, rank_as=SEARCH_RANK)
 
 
 def actors_for_api() -> QuerySet[Actor]:
@@ -185,7 +184,20 @@ CSV_RELATION_COLUMNS = {
     "claims": "claims",
     "resolutions": "resolutions",
 }
-COMMITMENT_CSV_FIELDS = COMMITMENT_FIELDS.flat_columns(CSV_RELATION_COLUMNS)
+# The current status's evidence, after the status column: the date, source and quote of the
+# status change that set it (empty for a status the commitment was created with).
+CSV_STATUS_COLUMNS = {
+    "status_changed_on": "effective_on",
+    "status_source_id": "evidence__source_id",
+    "status_quote": "evidence__quote",
+}
+_FLAT_COLUMNS = COMMITMENT_FIELDS.flat_columns(CSV_RELATION_COLUMNS)
+_AFTER_STATUS = _FLAT_COLUMNS.index("status") + 1
+COMMITMENT_CSV_FIELDS = (
+    *_FLAT_COLUMNS[:_AFTER_STATUS],
+    *CSV_STATUS_COLUMNS,
+    *_FLAT_COLUMNS[_AFTER_STATUS:],
+)
 
 
 def commitments_csv_rows(*, queryset: QuerySet[Commitment]) -> QuerySet:
@@ -232,13 +244,21 @@ def commitments_csv_rows(*, queryset: QuerySet[Commitment]) -> QuerySet:
         ClaimResolution.objects.filter(commitment=OuterRef("pk")),
         Concat("fact", Value(": claim "), "followed_claim_id", output_field=TextField()),
     )
+    # One subquery for the three status columns (the latest change to the current status, on
+    # the (commitment, version) unique index), read apart in commitment_csv_value.
+    status_change = (
+        StatusChange.objects.filter(commitment=OuterRef("pk"), new_status=OuterRef("status"))
+        .order_by("-version")
+        .values(change=JSONObject(**CSV_STATUS_COLUMNS))[:1]
+    )
     # "parties" would clash with the reverse relation of that name, hence the _csv suffixes.
     return queryset.prefetch_related(None).values(
-        *(name for name in COMMITMENT_CSV_FIELDS if name not in CSV_RELATION_COLUMNS.values()),
+        *(name for name in _FLAT_COLUMNS if name not in CSV_RELATION_COLUMNS.values()),
         parties_csv=Coalesce(Subquery(parties), Value(""), output_field=TextField()),
         source_ids_csv=Subquery(source_ids),
         claims_csv=Coalesce(Subquery(claims), Value(""), output_field=TextField()),
         resolutions_csv=Coalesce(Subquery(resolutions), Value(""), output_field=TextField()),
+        status_change_csv=Subquery(status_change),
     )
 
 
@@ -256,4 +276,43 @@ def commitment_csv_value(row: dict, name: str):
     """A CSV column's value from a row of `commitments_csv_rows`."""
     if name in CSV_RELATION_COLUMNS.values():
         return row[f"{name}_csv"] or ([] if name == "source_ids" else "")
+    if name in CSV_STATUS_COLUMNS:
+        return (row["status_change_csv"] or {}).get(name)
     return row[name]
+
+
+def deadline_calendar_rows(*, queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
+    """The commitments of `queryset` that have a deadline, in the calendar's order."""
+    return queryset.filter(deadline_last_day__isnull=False).order_by("deadline_last_day", "id")
+
+
+def deadline_calendar_state(*, queryset: QuerySet[Commitment]) -> tuple[str, datetime | None]:
+    """A digest of what a deadline calendar of `queryset` lists, and its latest change, from one
+    aggregate query: a row added, removed or changed (its version or updated_at) changes the
+    digest, so it can decide an ETag without rendering the calendar."""
+    row = (
+        deadline_calendar_rows(queryset=queryset)
+        .order_by()
+        .aggregate(
+            digest=MD5(
+                Coalesce(
+                    StringAgg(
+                        Concat(
+                            Cast("id", TextField()),
+                            Value(":"),
+                            Cast("version", TextField()),
+                            Value(":"),
+                            Cast("updated_at", TextField()),
+                            output_field=TextField(),
+                        ),
+                        delimiter=",",
+                        order_by="id",
+                    ),
+                    Value(""),
+                    output_field=TextField(),
+                )
+            ),
+            last_modified=Max("updated_at"),
+        )
+    )
+    return row["digest"], row["last_modified"]

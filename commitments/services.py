@@ -8,11 +8,12 @@ are `ValidationError`s keyed by the field that is wrong; a stale `expected_versi
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.search import SearchVector
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -39,6 +40,7 @@ from commitments.models import (
     StatusChange,
 )
 from commitments.selectors import tracker_today
+from common.search import search_document, search_vectors_write
 from common.services import VersionConflict, fields_set, refuse_unknown_fields
 from sources.models import Source
 from sources.selectors import fold_whitespace, source_text_contains
@@ -72,14 +74,40 @@ class ClaimSpec:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _search_vector():
-    return (
-        SearchVector("reference", weight="A", config="simple")
-        + SearchVector("title", weight="A", config="english")
-        # Not all of a long description: see sources.services.SEARCHED_CHARACTERS.
-        + SearchVector(Substr("description", 1, SEARCHED_CHARACTERS), weight="B", config="english")
-        + SearchVector("deadline_text", weight="C", config="english")
+def _search_refresh(commitment_ids: Iterable[int]) -> None:
+    """Rewrite the search vectors of these commitments from their text and their parties'
+    names (common.search: Russian, English and exact words, accents folded). A hundred at a
+    time: a renamed actor may be a party to thousands, each with a long description."""
+    ids = list(commitment_ids)
+    for start in range(0, len(ids), 100):
+        _search_refresh_some(ids[start : start + 100])
+
+
+def _search_refresh_some(ids: list[int]) -> None:
+    names: dict[int, list[str]] = defaultdict(list)
+    parties = Party.objects.filter(commitment_id__in=ids).values_list(
+        "commitment_id", "actor__name", "actor__short_name"
     )
+    for commitment_id, name, short_name in parties:
+        names[commitment_id] += [name, short_name]
+    rows = (
+        Commitment.objects.filter(pk__in=ids)
+        # Not all of a long description: see sources.services.SEARCHED_CHARACTERS.
+        .annotate(head=Substr("description", 1, SEARCHED_CHARACTERS))
+        .values_list("id", "reference", "title", "head", "deadline_text")
+    )
+    documents = {
+        pk: search_document(
+            {
+                "A": [reference, title],
+                "B": list(dict.fromkeys(names[pk])),
+                "C": [head],
+                "D": [deadline_text],
+            }
+        )
+        for pk, reference, title, head, deadline_text in rows
+    }
+    search_vectors_write(Commitment._meta.db_table, documents)
 
 
 def _lock(commitment: Commitment, expected_version: int | None) -> Commitment:
@@ -101,7 +129,15 @@ def _bump_version(commitment: Commitment) -> None:
 
 
 def _normalise_tags(tags: Iterable[str]) -> list[str]:
-    return sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
+    normalised = sorted({tag.strip().lower() for tag in tags if tag and tag.strip()})
+    # A cap, so that one record cannot carry thousands (each tag is a slug of at most 50
+    # characters: the column's own validation).
+    most = settings.COMMITMENT_TAGS_MAX
+    if len(normalised) > most:
+        raise ValidationError(
+            {"tags": [f"At most {most} tags per commitment; this one has {len(normalised)}."]}
+        )
+    return normalised
 
 
 def _parse_deadline_for(field: str, value: str | None) -> Deadline | None:
@@ -120,11 +156,36 @@ def _apply_deadline(commitment: Commitment, deadline: Deadline | None) -> None:
     commitment.deadline_last_day = deadline.last_day if deadline else None
 
 
+def _overdue_refresh(commitment: Commitment) -> list[tuple[int, date]]:
+    """The overdue flag of a commitment whose deadline was just set, as the tracker's scan
+    would set it today, in this transaction: the answer to the write is already right (a
+    deadline in the past is overdue at once). Returns what became overdue, for its alert."""
+    flags = commitments_refresh_overdue_flags(today=tracker_today(), commitment_ids=[commitment.pk])
+    commitment.refresh_from_db(fields=["is_overdue", "overdue_since", "version", "updated_at"])
+    return flags.became_overdue
+
+
+def evidence_quote_problem(quote: str | None) -> str | None:
+    """Why this quote cannot be evidence, or None. The one rule for every quote a form or the
+    API takes (whitespace folded): a few characters ("e") occur in any text and prove nothing."""
+    folded = fold_whitespace(quote or "")
+    if not folded:
+        return "This change needs evidence: a quote from the source."
+    shortest = settings.EVIDENCE_QUOTE_MIN_LENGTH
+    if len(folded) < shortest:
+        return (
+            f"A quote is evidence only if it is at least {shortest} characters long (spaces "
+            f"folded); this one has {len(folded)}. Quote the sentence that says it."
+        )
+    return None
+
+
 def _require_evidence(*, source: Source | None, quote: str | None, errors: dict) -> None:
     if source is None:
         errors["source"] = ["This change needs evidence: the source it is based on."]
-    if not quote or not fold_whitespace(quote):
-        errors["quote"] = ["This change needs evidence: a quote from the source."]
+    problem = evidence_quote_problem(quote)
+    if problem:
+        errors["quote"] = [problem]
 
 
 def _validate_effective_on(effective_on: date | None, errors: dict) -> None:
@@ -154,6 +215,9 @@ def _citation_create(
     folded = fold_whitespace(quote or "")
     if not folded:
         raise ValidationError({"quote": ["A citation needs a quote from the source."]})
+    problem = evidence_quote_problem(folded)
+    if problem:
+        raise ValidationError({"quote": [problem]})
     if not source_text_contains(source=source, quote=folded):
         raise ValidationError(
             {
@@ -211,14 +275,26 @@ def actor_create(**fields) -> Actor:
     return actor
 
 
+# An actor's names are in the search vectors of the commitments it is a party to.
+_SEARCHED_ACTOR_FIELDS = ("name", "short_name")
+
+
 @transaction.atomic
 def actor_update(*, actor: Actor, data: dict) -> Actor:
     refuse_unknown_fields(data, allowed=ACTOR_FIELDS.editable)
     actor = Actor.objects.select_for_update().get(pk=actor.pk)
+    renamed = any(
+        data.get(name, getattr(actor, name)) != getattr(actor, name)
+        for name in _SEARCHED_ACTOR_FIELDS
+    )
     fields_set(actor, data)
     actor.country = (actor.country or "").upper()
     actor.full_clean()
     actor.save()
+    if renamed:  # its commitments are found by its names
+        _search_refresh(
+            Party.objects.filter(actor=actor).values_list("commitment_id", flat=True).distinct()
+        )
     return actor
 
 
@@ -244,10 +320,17 @@ def commitment_create(
     `commitment_change_deadline`.
     """
     refuse_unknown_fields(fields, allowed=COMMITMENT_FIELDS.editable_columns)
+    citations = list(citations)
+    if status != Status.PROPOSED and not citations:
+        # As every later status: "completed" with nothing cited would be a claim without a source.
+        raise ValidationError(
+            {"status": [f"A commitment created as {status!r} needs evidence: cite a source."]}
+        )
     commitment = Commitment(status=status, **fields)
     commitment.tags = _normalise_tags(commitment.tags)
     _apply_deadline(commitment, _parse_deadline_for("deadline", deadline))
     commitment.full_clean()
+    _refuse_draft_parent(commitment)
     commitment._history_user = created_by
     commitment.save()
     for party in parties:
@@ -263,9 +346,11 @@ def commitment_create(
     for claim in claims:
         _claim_create(commitment=commitment, spec=claim, created_by=created_by)
     _disputed_facts_refresh(commitment)
-    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    _search_refresh([commitment.pk])
     if commitment.has_deadline:
-        signals.deadline_changed.send(sender=Commitment, commitment=commitment)
+        signals.deadline_changed.send(
+            sender=Commitment, commitment=commitment, became_overdue=_overdue_refresh(commitment)
+        )
     return commitment
 
 
@@ -301,6 +386,7 @@ def commitment_update(
     # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
     commitment.version += 1
     commitment.full_clean(exclude=["version"])
+    _refuse_draft_parent(commitment)
     commitment._history_user = updated_by
     commitment.save()
     commitment.refresh_from_db()
@@ -308,8 +394,39 @@ def commitment_update(
         commitment.parties.all().delete()
         for party in parties:
             _party_create(commitment=commitment, actor=party.actor, role=party.role)
-    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    _search_refresh([commitment.pk])
     return commitment
+
+
+def _refuse_draft_parent(commitment: Commitment) -> None:
+    """A published commitment never points at a draft: its `parent` would show the draft's id
+    to everyone (in the JSON, the CSV and its page). So the parent is published first, and a
+    parent with published milestones stays published; drafts among themselves are free."""
+    parent = commitment.parent
+    if commitment.is_published and parent is not None and not parent.is_published:
+        raise ValidationError(
+            {
+                "parent": [
+                    f"{parent.reference} is a draft: publish it first, or leave the parent "
+                    "out while this one is published."
+                ]
+            }
+        )
+    if not commitment.is_published and commitment.pk is not None:
+        published = list(
+            commitment.milestones.filter(is_published=True)
+            .order_by("reference")
+            .values_list("reference", flat=True)
+        )
+        if published:
+            raise ValidationError(
+                {
+                    "is_published": [
+                        f"Its milestones {', '.join(published)} are published: unpublish them "
+                        "first, or give them another parent."
+                    ]
+                }
+            )
 
 
 def _refuse_parent_cycle(*, commitment: Commitment, parent: Commitment) -> None:
@@ -375,6 +492,7 @@ def party_add(
 ) -> Party:
     commitment = _lock(commitment, expected_version)
     party = _party_create(commitment=commitment, actor=actor, role=role)
+    _search_refresh([commitment.pk])
     _bump_version(commitment)
     return party
 
@@ -492,7 +610,9 @@ def commitment_change_deadline(
         ]
     )
     commitment.refresh_from_db()
-    Commitment.objects.filter(pk=commitment.pk).update(search_vector=_search_vector())
+    _search_refresh([commitment.pk])
+    # Before the change is recorded, so that its version is the commitment's after both.
+    became_overdue = _overdue_refresh(commitment)
     change = DeadlineChange.objects.create(
         commitment=commitment,
         **old,
@@ -506,7 +626,9 @@ def commitment_change_deadline(
         recorded_by=recorded_by,
         version=commitment.version,
     )
-    signals.deadline_changed.send(sender=Commitment, commitment=commitment)
+    signals.deadline_changed.send(
+        sender=Commitment, commitment=commitment, became_overdue=became_overdue
+    )
     return change
 
 

@@ -9,7 +9,9 @@ from django.dispatch import Signal
 
 # Sent with `status_change` (a StatusChange).
 status_changed = Signal()
-# Sent with `commitment` after its deadline changed.
+# Sent with `commitment` after its deadline changed, and `became_overdue`: the (id, last day)
+# pairs its overdue flag was just set for (the tracker records their alerts in the same
+# transaction).
 deadline_changed = Signal()
 # Sent with `commitment` after its disputed facts changed (a claim added).
 disputes_changed = Signal()

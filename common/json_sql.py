@@ -9,7 +9,8 @@ Understood: model fields by `source` (timestamps written as DRF writes them, in 
 of a foreign key, nested serializers of a foreign key or of a reverse relation (ordered as
 the related model's Meta.ordering), and a nested serializer of the same row (`source="*"`),
 which may read its fields from columns named with a `column_prefix` and name in `null_unless`
-the field whose null makes it null, and a `PagePathField` (a page's path built from a column).
+the field whose null makes it null, a `PagePathField` (a page's path built from a column) and
+a `RecordUrlField` (a record's absolute API URL built from its id).
 Anything else is an ImproperlyConfigured naming the field.
 """
 
@@ -21,9 +22,13 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
-from django.db.models import DateTimeField, ForeignKey, ManyToOneRel, Model
+from django.db.models import DateTimeField, ForeignKey, IntegerField, ManyToOneRel, Model
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from common.links import public_origin
 
 # Values PostgreSQL's json writes as DRF does (booleans, numbers, text, ISO dates, arrays).
 PLAIN_FIELDS = (
@@ -58,10 +63,29 @@ class PagePathField(serializers.ReadOnlyField):
         return f"{before}{quote(str(value), safe='')}{after}"
 
 
-@cache
+@extend_schema_field(OpenApiTypes.URI)
+class RecordUrlField(PagePathField):
+    """A record's absolute API URL, e.g. `https://…/api/v1/sources/12/`: the route named
+    `url_name` with the record's id, on the service's public address (common.links). In SQL a
+    concatenation of constants and the id column, so it costs no join."""
+
+    def __init__(self, *, url_name: str, source: str = "id", **kwargs):
+        super().__init__(url_name=url_name, kwarg="pk", source=source, **kwargs)
+
+    def around(self) -> tuple[str, str]:
+        before, after = super().around()
+        return public_origin() + before, after
+
+
 def json_sql(serializer_class: type[serializers.Serializer], alias: str) -> str:
     """A SQL expression of type json: `serializer_class`'s output for the row of its model's
     table aliased `alias`."""
+    # The public address is written into the SQL: generated again if a setting changes it.
+    return _json_sql(serializer_class, alias, public_origin())
+
+
+@cache
+def _json_sql(serializer_class: type[serializers.Serializer], alias: str, origin: str) -> str:
     if settings.TIME_ZONE != "UTC":
         raise ImproperlyConfigured("json_sql writes timestamps in UTC, as DRF does under UTC.")
     return _object_sql(serializer_class(), serializer_class.Meta.model, alias)
@@ -168,7 +192,12 @@ def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix:
     column = _column(alias, model_field.column)
     if isinstance(field, PagePathField):
         before, after = field.around()
-        return f"({_literal(before)} || {_percent_encoded(column)} || {_literal(after)})"
+        if "%" in before + after:  # it would be read as a query placeholder
+            raise ImproperlyConfigured(f"{where}: its URL holds a '%' ({before}…{after}).")
+        # A number needs no percent-encoding.
+        value = f"{column}::text" if isinstance(model_field, IntegerField) else None
+        value = value or _percent_encoded(column)
+        return f"({_literal(before)} || {value} || {_literal(after)})"
     if isinstance(field, serializers.PrimaryKeyRelatedField):
         return column
     if isinstance(field, serializers.DateTimeField) and isinstance(model_field, DateTimeField):

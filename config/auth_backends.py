@@ -4,8 +4,8 @@
   login attempt of a locked-out username and address. A call of `authenticate()` without a
   request is not a login over HTTP (a management command or the shell checking a password): it
   is passed on to the next backend instead of raising, as axes' own backend would.
-- `client_ip`: the client's address as the API's throttles read it — X-Forwarded-For when
-  API_NUM_PROXIES proxies in front append to it, else the connection's address.
+- The client's address is `config.addresses.client_ip` (AXES_CLIENT_IP_CALLABLE), the
+  one the API's throttles count.
 - `lockout_response`: a locked-out attempt is a plain 429 that says why and for how long, with
   Retry-After; never a CORS header (axes' default adds some to XMLHttpRequest answers).
 """
@@ -25,18 +25,6 @@ class LoginRateLimitBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
-
-
-def client_ip(request) -> str | None:
-    """As rest_framework.throttling.BaseThrottle.get_ident, with NUM_PROXIES from the settings."""
-    remote_addr = request.META.get("REMOTE_ADDR")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    proxies = settings.API_NUM_PROXIES
-    if proxies and forwarded:
-        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
-        if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return remote_addr
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

@@ -1,8 +1,9 @@
 """`make run`: the whole service on one machine, with nothing installed but Python.
 
 Starts the embedded PostgreSQL and Redis (when DATABASE_URL / CELERY_BROKER_URL are unset),
-migrates, loads the seed dataset, makes sure a local admin exists, then runs the web server,
-a Celery worker and Celery beat side by side (honcho), and stops all of it on Ctrl-C.
+migrates, loads the seed dataset, runs the deadline scan once, makes sure a local admin
+exists, then runs the web server, a Celery worker and Celery beat side by side (honcho), and
+stops all of it on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,6 +15,18 @@ import sys
 from honcho.manager import Manager
 
 from config.embedded import BASE_DIR, DATA_DIR, start_embedded_services
+
+# What runs, in order, before anything serves. The scan is run here rather than left to the
+# worker: loading the seed enqueues one scan per commitment, and until the worker has drained
+# them `?overdue=true` would list only some of the overdue seed commitments.
+SETUP_COMMANDS: tuple[tuple[str, ...], ...] = (
+    # Under an advisory lock (common/management/commands/migrate.py): a second `make run` on
+    # the same database waits, then finds nothing to apply.
+    ("migrate", "--noinput", "-v", "0"),
+    ("load_seed_data",),
+    ("scan_deadlines",),
+    ("ensure_local_admin",),
+)
 
 
 def _manage(env: dict[str, str], *args: str) -> None:
@@ -27,12 +40,13 @@ def main() -> int:
     env = services.environ
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     env["PYTHONUNBUFFERED"] = "1"
+    # Links in answers (Location, api_url) name the server this command starts.
+    env.setdefault("TRACKER_PUBLIC_URL", f"http://{host}:{port}")
     for line in services.started:
         print(f"launcher: started {line}", flush=True)
     try:
-        _manage(env, "migrate", "--noinput", "-v", "0")
-        _manage(env, "load_seed_data")
-        _manage(env, "ensure_local_admin")
+        for command in SETUP_COMMANDS:
+            _manage(env, *command)
 
         python = sys.executable
         manager = Manager()

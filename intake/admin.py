@@ -58,7 +58,7 @@ ADMIN_CSS = {"all": ["common/admin.css"]}
 class IntakeSourceAdmin(type(admin.site._registry[Source])):
     class Media:
         css = ADMIN_CSS
-        js = ["common/quote_picker.js"]
+        js = ["common/quote_picker.js", "intake/suggest.js"]
 
     def get_urls(self):
         return [

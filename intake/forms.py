@@ -7,6 +7,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 
 from commitments.choices import CommitmentKind, PartyRole, Status
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
+from commitments.services import evidence_quote_problem
 from intake.extraction import Candidate
 
 NOT_A_PARTY = ""
@@ -58,6 +59,13 @@ class CandidateForm(forms.Form):
         value = self.cleaned_data["deadline"].strip()
         if value:
             deadline_parse(value)  # the refusal lists the accepted forms
+        return value
+
+    def clean_quote(self) -> str:
+        value = self.cleaned_data["quote"]
+        problem = evidence_quote_problem(value)  # the services' rule, said before they run
+        if problem:
+            raise forms.ValidationError(problem)
         return value
 
     def party_fields(self):

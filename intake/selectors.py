@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from commitments.models import Citation, Commitment
+from common.search import search_fold
 from intake.extraction import Candidate, candidates_extract
 from intake.similarity import (
     sequence_word_similarity,
@@ -71,7 +72,8 @@ def commitments_probably_concerned(text: str) -> list[Related]:
     word similarity of the title within the text and the trigram similarity of its best
     cited quote to the text ranks them (pg_trgm's functions, in Python: no extension)."""
     with connection.cursor() as cursor:
-        cursor.execute(_NEAR_SQL, {"text": text})
+        # Folded as the search vectors' text is (common.search): "Aşgabat" meets "Asgabat".
+        cursor.execute(_NEAR_SQL, {"text": search_fold(text)})
         near = cursor.fetchall()
     passage = trigrams(text)
     passage_set = frozenset(passage)

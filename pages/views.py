@@ -137,7 +137,8 @@ def _api_links(query) -> dict:
     suffix = f"?{api}" if api else ""
     return {
         "json_url": reverse("commitment-list") + suffix,
-        "csv_url": reverse("commitment-list") + (f"?{api}&format=csv" if api else "?format=csv"),
+        # With the byte-order mark: a person downloading from a page opens it in a spreadsheet.
+        "csv_url": reverse("commitment-list") + f"?{api}{'&' if api else ''}format=csv&bom=true",
         "calendar_url": reverse("deadline-calendar") + suffix,
     }
 

@@ -6,14 +6,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from common.admin import ServiceAdmin
+from common.search import SEARCH_RANK
 from sources.fields import SOURCE_FIELDS
 from sources.models import Source
+from sources.selectors import source_search
 from sources.services import source_create, source_delete, source_update
 
 
@@ -79,6 +81,14 @@ class SourceAdmin(ServiceAdmin):
         if db_field.name == "url":
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The API's search (full text), not `search_fields`' icontains: one behaviour.
+        if not search_term.strip():
+            return queryset, False
+        # Best first where the order is not the list's own (the autocomplete).
+        found = source_search(queryset=queryset, query=search_term)
+        return found.order_by(F(SEARCH_RANK).desc(), "pk"), False
 
     @admin.display(description="citations", ordering="citation_count")
     def citation_count(self, source: Source) -> int:

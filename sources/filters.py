@@ -34,7 +34,8 @@ class SourceFilterSet(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="filter_q",
-        help_text='Full-text search of title and text, web-search syntax (`"digital economy"`).',
+        help_text="Full-text search of title, publisher, author, text and address, as "
+        "commitments are searched (`q` there); best match first.",
     )
 
     class Meta:

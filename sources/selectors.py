@@ -1,6 +1,6 @@
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import QuerySet
 
+from common.search import SEARCH_RANK, search_filter
 from sources.models import Source
 
 
@@ -16,10 +16,9 @@ def source_text_contains(*, source: Source, quote: str) -> bool:
 
 
 def source_search(*, queryset: QuerySet[Source], query: str) -> QuerySet[Source]:
-    """Full-text search over title and text (PostgreSQL, GIN-indexed)."""
-    return queryset.filter(
-        search_vector=SearchQuery(query, config="english", search_type="websearch")
-    )
+    """Full text over title, publisher, author, text and address, as commitments are searched
+    (common.search), each row ranked as `search_rank`. The API and the admin search here."""
+    return search_filter(queryset, query=query, rank_as=SEARCH_RANK)
 
 
 def sources_for_api() -> QuerySet[Source]:

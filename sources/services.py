@@ -2,12 +2,11 @@
 
 import hashlib
 
-from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.db.models.functions import Substr
 
+from common.search import search_document, search_vectors_write
 from common.services import fields_set, refuse_unknown_fields
 from sources.choices import LANGUAGE_TAG
 from sources.dates import partial_date_parse
@@ -27,10 +26,18 @@ def text_sha256(text: str) -> str:
 SEARCHED_CHARACTERS = 100_000
 
 
-def _search_vector():
-    return SearchVector("title", weight="A", config="english") + SearchVector(
-        Substr("text", 1, SEARCHED_CHARACTERS), weight="B", config="english"
+def _search_refresh(source: Source) -> None:
+    """The source's search vector (common.search, as for commitments): the title, then who
+    published or wrote it, then its text, then its address."""
+    document = search_document(
+        {
+            "A": [source.title],
+            "B": [source.publisher, source.author],
+            "C": [source.text[:SEARCHED_CHARACTERS]],
+            "D": [source.url or ""],
+        }
     )
+    search_vectors_write(Source._meta.db_table, {source.pk: document})
 
 
 def _prepare(source: Source) -> None:
@@ -78,7 +85,7 @@ def source_create(
     _prepare(source)
     source._history_user = created_by
     source.save()
-    Source.objects.filter(pk=source.pk).update(search_vector=_search_vector())
+    _search_refresh(source)
     return source
 
 
@@ -93,7 +100,7 @@ def source_update(*, source: Source, data: dict, updated_by=None) -> Source:
     _prepare(source)
     source._history_user = updated_by
     source.save()
-    Source.objects.filter(pk=source.pk).update(search_vector=_search_vector())
+    _search_refresh(source)
     return source
 
 

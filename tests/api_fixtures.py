@@ -1,4 +1,5 @@
-"""Fixtures for API tests: callers as the API sees them (anonymous, a reader's token, staff).
+"""Fixtures for API tests: callers as the API sees them (anonymous, a reader's token, an
+editor's token).
 
 Imported by the conftest.py of each API test package.
 """
@@ -29,8 +30,10 @@ def reader(reader_user):
 
 
 @pytest.fixture
-def staff(staff_user):
-    return client_with_token(api_token_create(user=staff_user, name="staff tool").key)
+def staff(editor):
+    """A token of staff who may write: in the Editors group, as the API's permissions ask
+    (`staff_user`, outside the group, only reads drafts)."""
+    return client_with_token(api_token_create(user=editor, name="staff tool").key)
 
 
 def problem_fields(response) -> dict[str | None, str]:

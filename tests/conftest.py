@@ -2,7 +2,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from tests.factories import make_commitment, make_source, make_user
+from tests.factories import make_commitment, make_editor, make_source, make_user
 
 
 def _cache_keys_delete() -> None:
@@ -31,12 +31,7 @@ def staff_user(db):
 @pytest.fixture
 def editor(db):
     """A staff member in the "Editors" group (created by a commitments data migration)."""
-    from django.contrib.auth.models import Group
-
-    editors_group_ensure()
-    user = make_user(username="editor", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return make_editor(username="editor")
 
 
 # The data migrations that make the "Editors" group, in order. A test that commits

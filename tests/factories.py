@@ -32,6 +32,18 @@ def make_user(*, username: str | None = None, is_staff: bool = False, **extra):
     )
 
 
+def make_editor(*, username: str | None = None, **extra):
+    """A staff member in the "Editors" group: what the admin and the API let write."""
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import editors_group_ensure  # conftest imports this module
+
+    editors_group_ensure()
+    user = make_user(username=username, is_staff=True, **extra)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
 def make_source(*, text: str = SOURCE_TEXT, title: str | None = None, **extra):
     return source_create(
         title=title or f"Source {next(_counter)}",

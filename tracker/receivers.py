@@ -11,7 +11,11 @@ from functools import partial
 
 from django.db import transaction
 
-from tracker.services import alert_record_status_change, stats_cache_invalidate
+from tracker.services import (
+    alert_record_status_change,
+    alerts_record_overdue,
+    stats_cache_invalidate,
+)
 from tracker.tasks import commitment_scan_enqueue
 
 
@@ -22,7 +26,10 @@ def on_status_changed(sender, *, status_change, **kwargs) -> None:
     )
 
 
-def on_deadline_changed(sender, *, commitment, **kwargs) -> None:
+def on_deadline_changed(sender, *, commitment, became_overdue=(), **kwargs) -> None:
+    # Flagged by the service already (so the scan will not see it become overdue): its alert
+    # is recorded here, as the scan would have.
+    alerts_record_overdue(became_overdue=list(became_overdue))
     transaction.on_commit(partial(commitment_scan_enqueue, commitment_id=commitment.pk))
 
 

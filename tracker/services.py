@@ -236,6 +236,15 @@ def deadlines_scan(
     return summary
 
 
+def alerts_record_overdue(*, became_overdue: list[tuple[int, date]]) -> None:
+    """The overdue alerts of commitments flagged outside the scan (a deadline set in the past,
+    commitments.services), in the transaction that flagged them, as the scan records its own."""
+    if not became_overdue:
+        return
+    if _alerts_insert_overdue(became_overdue=became_overdue, created_at=_alert_inserts_lock()):
+        transaction.on_commit(alerts_recorded_announce)
+
+
 def alert_record_status_change(*, status_change: StatusChange) -> None:
     """Record the status_changed alert. Called inside the transaction that recorded the change,
     so that the alert exists if and only if the change does."""

@@ -7,10 +7,10 @@ import json
 from datetime import datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 
+from common.links import absolute_url
 from tracker.api.serializers import AlertSerializer
 from tracker.models import Alert
 
@@ -21,22 +21,18 @@ def alert_event_type(kind: str) -> str:
     return f"alert.{kind}"
 
 
-def _absolute(path: str) -> str:
-    return settings.TRACKER_PUBLIC_URL.rstrip("/") + path
-
-
 def alert_event(alert: Alert) -> dict:
     commitment_id = alert.commitment_id
     data = AlertSerializer(alert).data
     urls = {
-        "commitment": _absolute(reverse("commitment-detail", args=[commitment_id])),
-        "commitment_alerts": _absolute(reverse("alert-feed"))
+        "commitment": absolute_url(reverse("commitment-detail", args=[commitment_id])),
+        "commitment_alerts": absolute_url(reverse("alert-feed"))
         + "?"
         + urlencode({"commitment_id": commitment_id}),
     }
     page = data["commitment"].get("html_url")  # the public page, where the API names one
     if page:
-        urls["commitment_page"] = _absolute(page)
+        urls["commitment_page"] = absolute_url(page)
     return {
         "type": alert_event_type(alert.kind),
         "timestamp": alert.created_at,

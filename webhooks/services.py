@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -106,6 +107,23 @@ def _prepare(subscription: WebhookSubscription) -> None:
     )
 
 
+def _owner_has_room(owner) -> None:
+    """A ValidationError naming the limit if `owner` already has
+    WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER subscriptions: each one is a delivery queue the
+    workers drain, and a token holder may not grow that without bound. The owner's row is
+    locked first (FOR NO KEY UPDATE, which blocks no insert referencing it), so two creates at
+    once cannot both find the last free place."""
+    get_user_model().objects.select_for_update(no_key=True).get(pk=owner.pk)
+    limit = settings.WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER
+    count = WebhookSubscription.objects.filter(owner=owner).count()
+    if count >= limit:
+        raise ValidationError(
+            f"You have {count} webhook subscriptions; an owner may have at most {limit}. "
+            "Delete one, or widen an existing one's alert kinds and filters.",
+            code="webhook_subscriptions_limit",
+        )
+
+
 @transaction.atomic
 def webhook_subscription_create(
     *,
@@ -118,6 +136,7 @@ def webhook_subscription_create(
 ) -> NewSubscription:
     """Subscribe `owner` to the alerts raised from now on; return the subscription with its
     signing secret, which is shown this once."""
+    _owner_has_room(owner)
     secret = secret_generate()
     subscription = WebhookSubscription(
         owner=owner,

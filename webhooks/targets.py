@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
 
 
 class TargetRefused(Exception):
@@ -35,10 +36,14 @@ class Target:
 def address_is_internal(address: str) -> bool:
     """Private, loopback, link-local (169.254.169.254, the cloud metadata service, among
     them), shared, reserved, multicast or unspecified: anything that is not the public
-    internet. An IPv4 address written as IPv6 (::ffff:127.0.0.1) counts as itself."""
+    internet. An IPv4 address carried in IPv6 (mapped ::ffff:127.0.0.1, NAT64 64:ff9b::7f00:1,
+    6to4 2002:7f00:1::) counts as itself: a translator would deliver to it."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if ip.version == 6:
+        carried = ip.ipv4_mapped or ip.sixtofour
+        if carried is None and ip in NAT64_PREFIX:
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        ip = carried or ip
     return not ip.is_global or ip.is_multicast
 
 
@@ -54,6 +59,8 @@ def target_parse(url: str) -> tuple[str, str, int, str]:
         raise TargetRefused(f"The URL must start with {' or '.join(allowed)}://.")
     if not parts.hostname:
         raise TargetRefused("The URL has no host.")
+    if port == 0:
+        raise TargetRefused("Port 0 is not a port anything listens on.")
     if parts.username or parts.password:
         raise TargetRefused("The URL may not carry a user name or password.")
     try:

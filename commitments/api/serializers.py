@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from rest_framework import serializers
 
 from commitments.choices import STATUS_MAPPINGS, ClaimFact, PartyRole, Status
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
-from common.json_sql import PagePathField
+from common.json_sql import PagePathField, RecordUrlField
 from config.api.serializers import IdRelatedField, StrictModelSerializer, StrictSerializer
 from sources.models import Source
 
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
     from commitments.selectors import HistoryEntry
 
 # --- reads ------------------------------------------------------------------------------------
+
+
+def commitment_api_url_field() -> RecordUrlField:
+    """`api_url`: the commitment in this API, by id (the canonical URL)."""
+    return RecordUrlField(
+        url_name="commitment-detail",
+        help_text="The commitment in this API (absolute URL, by id: the canonical one).",
+    )
 
 
 def commitment_page_field() -> PagePathField:
@@ -34,6 +43,8 @@ def commitment_page_field() -> PagePathField:
 
 
 class ActorBriefSerializer(serializers.ModelSerializer):
+    """An actor in short: fetch `/actors/{id}/` (or by slug) for the rest."""
+
     class Meta:
         model = Actor
         fields = ["id", "slug", "name", "kind"]
@@ -41,6 +52,8 @@ class ActorBriefSerializer(serializers.ModelSerializer):
 
 
 class PartySerializer(serializers.ModelSerializer):
+    """An actor and the role it plays in the commitment."""
+
     actor = ActorBriefSerializer(read_only=True)
 
     class Meta:
@@ -50,13 +63,23 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class SourceBriefSerializer(serializers.ModelSerializer):
+    """A source in short: fetch `/sources/{id}/` for its full text."""
+
+    api_url = RecordUrlField(
+        url_name="source-detail",
+        help_text="The source in this API (absolute URL). Not `url`: a source's `url` is the "
+        "address it was published at.",
+    )
+
     class Meta:
         model = Source
-        fields = ["id", "title", "publisher"]
+        fields = ["id", "title", "publisher", "api_url"]
         read_only_fields = fields
 
 
 class CitationSerializer(serializers.ModelSerializer):
+    """A quote from a source that the commitment rests on; it occurs in the source's text."""
+
     source = SourceBriefSerializer(read_only=True)
 
     class Meta:
@@ -66,6 +89,8 @@ class CitationSerializer(serializers.ModelSerializer):
 
 
 class CitationBriefSerializer(serializers.ModelSerializer):
+    """The citation a claim or a resolution rests on: a quote and its source."""
+
     source = SourceBriefSerializer(read_only=True)
 
     class Meta:
@@ -98,11 +123,11 @@ class ClaimResolutionSerializer(serializers.ModelSerializer):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    """A deadline is a period: the words of the source, its EDTF value, first and last day.
+    """A deadline is a period: the words of the source, its EDTF value, its first and last
+    day. A commitment is overdue from the day after the last day."""
 
-    Reads `text`, `edtf`, … of a dict, or, with `column_prefix`, the columns named so of the
-    object itself (a commitment's `deadline_text`, …); null when there is no last day.
-    """
+    # Reads `text`, `edtf`, … of a dict, or, with `column_prefix`, the columns named so of the
+    # object itself (a commitment's `deadline_text`, …); null when there is no last day.
 
     null_unless = "last_day"
 
@@ -126,30 +151,41 @@ class DeadlineSerializer(serializers.Serializer):
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
-    """A commitment as the API shows it: the fields of COMMITMENT_FIELDS, in its order. The
-    list and the detail send the same JSON written by PostgreSQL (common.json_sql)."""
+    """One thing proposed or promised: its status, its deadline (a period), the parties and
+    their roles, and the citations, claims and resolutions it rests on. Lists and details
+    show the same fields."""
+
+    # The fields of COMMITMENT_FIELDS, in its order; the list and the detail send the same
+    # JSON, written by PostgreSQL (common.json_sql).
 
     deadline = DeadlineSerializer(column_prefix="deadline_", read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
     resolutions = ClaimResolutionSerializer(many=True, read_only=True)
+    api_url = commitment_api_url_field()
     html_url = commitment_page_field()
 
     class Meta:
         model = Commitment
-        fields = [*COMMITMENT_FIELDS.representation(), "html_url"]
+        fields = [*COMMITMENT_FIELDS.representation(), "api_url", "html_url"]
         read_only_fields = fields
 
 
 class CommitmentBriefSerializer(serializers.ModelSerializer):
+    """A commitment in short: fetch `/commitments/{id}/` for the rest."""
+
+    api_url = commitment_api_url_field()
+
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "title", "status", "is_overdue"]
+        fields = ["id", "reference", "title", "status", "is_overdue", "api_url"]
         read_only_fields = fields
 
 
 class ActorSerializer(serializers.ModelSerializer):
+    """A person, government body, country, international organisation or company."""
+
     class Meta:
         model = Actor
         fields = ACTOR_FIELDS.representation()
@@ -164,6 +200,8 @@ class ActorCommitmentSerializer(serializers.Serializer):
 
 
 class ActorDetailSerializer(ActorSerializer):
+    """An actor with the commitments it is a party to."""
+
     commitments = ActorCommitmentSerializer(
         source="visible_parties",
         many=True,
@@ -205,6 +243,8 @@ class StatusSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
+    """What a change rests on: the citation, its source and the quote."""
+
     citation_id = serializers.IntegerField()
     source = SourceBriefSerializer()
     quote = serializers.CharField()
@@ -281,6 +321,8 @@ EVIDENCE_QUOTE = {
 
 
 class PartyWriteSerializer(StrictSerializer):
+    """An actor, by id, and the role it plays."""
+
     actor = IdRelatedField(queryset=Actor.objects.all(), help_text="The actor's id.")
     role = serializers.ChoiceField(choices=PartyRole.choices)
 
@@ -292,6 +334,8 @@ class PartyWriteSerializer(StrictSerializer):
 
 
 class CitationWriteSerializer(StrictSerializer):
+    """A quote from a source: it must occur in the source's text."""
+
     source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
     quote = serializers.CharField(
         help_text="Must occur in the source's text (whitespace is folded before comparing)."
@@ -299,9 +343,13 @@ class CitationWriteSerializer(StrictSerializer):
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
+# The schema's maxItems; the service refuses more too (the admin writes through it).
+TAGS_CAPPED = {"tags": {"max_length": settings.COMMITMENT_TAGS_MAX}}
+
+
 class CommitmentCreateSerializer(StrictModelSerializer):
-    """The editable fields of COMMITMENT_FIELDS, plus what the cited evidence says when the
-    commitment is entered: its status, its deadline and the citations themselves."""
+    """A new commitment: its fields, and what the cited evidence says when it is entered
+    (its status, its deadline) with the citations themselves. A field not listed is a 400."""
 
     status = serializers.ChoiceField(
         choices=Status.choices,
@@ -323,12 +371,13 @@ class CommitmentCreateSerializer(StrictModelSerializer):
     class Meta:
         model = Commitment
         fields = [*COMMITMENT_FIELDS.editable, "status", "deadline", "citations"]
+        extra_kwargs = TAGS_CAPPED
 
 
 class CommitmentUpdateSerializer(StrictModelSerializer):
     """PUT (all of reference, title, kind) or PATCH (any). Status and deadline change only
     with evidence, through status-changes/ and deadline-changes/; the rest of what GET returned
-    may be sent back as it was."""
+    may be sent back as it was. A field the commitment does not have is a 400."""
 
     # What GET returns (links included) that is not editable.
     tolerated_fields = frozenset(CommitmentSerializer.Meta.fields) - set(COMMITMENT_FIELDS.editable)
@@ -340,6 +389,7 @@ class CommitmentUpdateSerializer(StrictModelSerializer):
     class Meta:
         model = Commitment
         fields = COMMITMENT_FIELDS.editable
+        extra_kwargs = TAGS_CAPPED
 
     def refused_changes(self) -> dict:
         """`status` / `deadline` in the body that differ from the current ones: the service
@@ -359,6 +409,9 @@ class CommitmentUpdateSerializer(StrictModelSerializer):
 
 
 class StatusChangeCreateSerializer(StrictSerializer):
+    """A new status, when it took effect, and the evidence: a source and a quote that occurs
+    in its text."""
+
     status = serializers.ChoiceField(choices=Status.choices, help_text="The new status.")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
     note = serializers.CharField(allow_blank=True, required=False, default="")
@@ -369,6 +422,9 @@ class StatusChangeCreateSerializer(StrictSerializer):
 
 
 class DeadlineChangeCreateSerializer(StrictSerializer):
+    """A new deadline (or none), why it moved, when, and the evidence: a source and a quote
+    that occurs in its text."""
+
     deadline = serializers.CharField(
         allow_null=True,
         allow_blank=True,
@@ -385,12 +441,17 @@ class DeadlineChangeCreateSerializer(StrictSerializer):
 
 
 class CitationCreateSerializer(StrictSerializer):
+    """A quote from a source to cite on the commitment: it must occur in the source's text."""
+
     source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
     quote = serializers.CharField(help_text="Must occur in the source's text.")
     note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class ClaimCreateSerializer(StrictSerializer):
+    """A fact a quote states about the commitment (a date, its status, a budget, …), with
+    the source and the quote."""
+
     fact = serializers.ChoiceField(choices=ClaimFact.choices, help_text="What the quote states.")
     value = serializers.CharField(
         max_length=200,
@@ -407,6 +468,8 @@ class ClaimCreateSerializer(StrictSerializer):
 
 
 class DisputeResolutionCreateSerializer(StrictSerializer):
+    """Which claim to follow on a disputed fact, why, and the evidence for the choice."""
+
     followed_claim = IdRelatedField(
         queryset=Claim.objects.all(),
         help_text="The id of the claim the project follows, on a fact its sources dispute.",

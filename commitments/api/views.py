@@ -8,25 +8,31 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import http_date
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from commitments.api.calendar import CALENDAR_FIELDS, deadline_calendar_lines
+from commitments.api.calendar import (
+    CALENDAR_FIELDS,
+    COMPONENTS,
+    EVENT,
+    FEED_FORMAT,
+    deadline_calendar_lines,
+)
 from commitments.api.serializers import (
     ActorDetailSerializer,
     ActorSerializer,
@@ -58,6 +64,8 @@ from commitments.selectors import (
     commitments_csv_rows,
     commitments_visible_to,
     commitments_with_api_json,
+    deadline_calendar_rows,
+    deadline_calendar_state,
 )
 from commitments.services import (
     CitationSpec,
@@ -70,9 +78,12 @@ from commitments.services import (
     commitment_update,
     dispute_resolve,
 )
+from common.links import url_for
+from common.search import SEARCH_RANK
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.export import CHUNK_SIZE, csv_columns
 from config.api.filters import MAX_BIGINT, SLUG, is_id_text
+from config.api.links import created as created_response
 from config.api.renderers import ICalendarRenderer, JSONText
 from config.api.schema import (
     ETAG_HEADER,
@@ -80,6 +91,7 @@ from config.api.schema import (
     IF_NONE_MATCH_HEADER,
     NOT_MODIFIED,
 )
+from config.api.throttling import ScopedRateThrottle
 from config.api.viewsets import (
     ApiGenericViewSet,
     ApiReadOnlyViewSet,
@@ -88,6 +100,10 @@ from config.api.viewsets import (
 
 ORDERING_FIELDS = {"deadline": "deadline_last_day", "updated": "updated_at", "title": "title"}
 ORDER_COLUMNS = ("id", *ORDERING_FIELDS.values())  # what a page's cursor may be made of
+
+
+def _is_id(value: str) -> bool:
+    return is_id_text(value) and int(value) <= MAX_BIGINT
 
 
 def commitment_etag(api_json: str) -> str:
@@ -105,6 +121,51 @@ COMMITMENT_CSV_COLUMNS = {
 }
 
 WRITE_RESPONSES = {200: CommitmentSerializer}
+ADDED_TO_A_COMMITMENT = ("status_changes", "deadline_changes", "citations", "claims", "resolutions")
+
+# What a reference in the URL may be: a reference that is only digits reads as an id.
+REFERENCE_MAX_LENGTH = Commitment._meta.get_field("reference").max_length
+READ_BY_REFERENCE = (
+    "By id (canonical) or by reference (`TM-2024-04`): read-only, the same body and ETag, "
+    'with `Link: <…/commitments/{id}/>; rel="canonical"`. A write by reference is a 405 '
+    "naming the URL by id."
+)
+COMMITMENT_LOOKUP = OpenApiParameter(
+    "id",
+    str,
+    location=OpenApiParameter.PATH,
+    description="The commitment's id, or its reference (e.g. `TM-2024-04`; a reference made "
+    "only of digits is read as an id).",
+)
+COMMITMENT_ID = OpenApiParameter(
+    "id",
+    int,
+    location=OpenApiParameter.PATH,
+    description="The commitment's id (a write takes no reference).",
+)
+ALIAS_HEADERS = [
+    OpenApiParameter(
+        "Link",
+        str,
+        location=OpenApiParameter.HEADER,
+        response=[200, 304],
+        description='Read by reference: `<URL by id>; rel="canonical"`.',
+    ),
+    OpenApiParameter(
+        "Content-Location",
+        str,
+        location=OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="Read by reference: the URL by id, which this representation is of.",
+    ),
+]
+# The routes of one commitment that answer by reference too (the others only by id).
+CANONICAL_ROUTES = {"retrieve": "commitment-detail", "history": "commitment-history"}
+SAFE = ("GET", "HEAD", "OPTIONS")
+
+
+class ReadOnlyByReference(MethodNotAllowed):
+    default_code = "read_only_by_reference"
 
 
 @extend_schema_view(
@@ -114,7 +175,8 @@ WRITE_RESPONSES = {200: CommitmentSerializer}
     ),
     retrieve=extend_schema(
         summary="One commitment",
-        parameters=[IF_NONE_MATCH_HEADER, ETAG_HEADER],
+        description=READ_BY_REFERENCE,
+        parameters=[COMMITMENT_LOOKUP, IF_NONE_MATCH_HEADER, ETAG_HEADER, *ALIAS_HEADERS],
         responses={200: CommitmentSerializer, 304: NOT_MODIFIED},
     ),
     create=extend_schema(
@@ -127,13 +189,13 @@ WRITE_RESPONSES = {200: CommitmentSerializer}
         summary="Replace a commitment's fields (staff)",
         request=CommitmentUpdateSerializer,
         responses=WRITE_RESPONSES,
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     ),
     partial_update=extend_schema(
         summary="Change some of a commitment's fields (staff)",
         request=CommitmentUpdateSerializer,
         responses=WRITE_RESPONSES,
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     ),
 )
 class CommitmentViewSet(ApiGenericViewSet):
@@ -146,11 +208,78 @@ class CommitmentViewSet(ApiGenericViewSet):
     ordering = ["id"]
     csv_columns = COMMITMENT_CSV_COLUMNS
     csv_filename = "commitments.csv"
+    # Writes of its own actions need what the admin's pages for them need
+    # (config.api.permissions); create and update need add/change_commitment.
+    action_permissions = {
+        "status_changes": ["commitments.record_status_change"],
+        "deadline_changes": ["commitments.record_deadline_change"],
+        "citations": ["commitments.add_citation"],
+        "claims": ["commitments.add_claim"],
+        "resolutions": ["commitments.add_claimresolution"],
+    }
 
     def csv_queryset(self, queryset):
         return commitments_csv_rows(queryset=queryset)
 
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    lookup_value_regex = "[^/]+"  # an id or a reference
+    canonical_pk: int | None = None  # set when the URL names the commitment by reference
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)  # who asks, throttles, query parameters
+        if self.action is None:
+            return  # a method this route does not offer: DRF answers 405
+        value = kwargs.get("pk")
+        # A record added to a commitment that does not exist (or is a draft the caller may not
+        # see) is a 404 before its body is judged: "no source with id 300" would mislead.
+        adds_to_one = value is not None and _is_id(value) and self.action in ADDED_TO_A_COMMITMENT
+        if adds_to_one and not commitments_visible_to(request.user).filter(pk=int(value)).exists():
+            raise NotFound()
+        if value is None or _is_id(value) or request.method in SAFE:
+            return
+        # A write by reference: 404 as a read would be, else 405 naming the URL by id.
+        pk = self._by_reference(commitments_visible_to(request.user), value)
+        pk = pk.values_list("pk", flat=True).first()
+        if pk is None:
+            raise NotFound()
+        # The same route by id: the detail's, or an extra action's own (status-changes, …).
+        url_name = getattr(getattr(self, self.action, None), "url_name", None)
+        route = f"commitment-{url_name}" if url_name else "commitment-detail"
+        self.canonical_pk = pk
+        raise ReadOnlyByReference(
+            request.method,
+            detail=f"A reference is a read-only alias: send {request.method} to "
+            f"{url_for(route, pk=pk)}.",
+        )
+
+    @staticmethod
+    def _by_reference(queryset, value: str):
+        # No reference holds a NUL (PostgreSQL refuses one in text) or is longer than its column.
+        if "\x00" in value or len(value) > REFERENCE_MAX_LENGTH:
+            raise NotFound()
+        return queryset.filter(reference=value)
+
+    def get_object(self) -> Commitment:
+        value = self.kwargs["pk"]
+        if _is_id(value):
+            commitment = get_object_or_404(self.get_queryset(), pk=int(value))
+        else:
+            commitment = get_object_or_404(self._by_reference(self.get_queryset(), value))
+            self.canonical_pk = commitment.pk
+        self.check_object_permissions(self.request, commitment)
+        return commitment
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.canonical_pk is not None:
+            # Only reads answer here: say so, and where the record lives.
+            response["Allow"] = ", ".join(m for m in self.allowed_methods if m in SAFE)
+            route = CANONICAL_ROUTES.get(self.action)
+            if route and (200 <= response.status_code < 300 or response.status_code == 304):
+                canonical = url_for(route, pk=self.canonical_pk)
+                response["Link"] = f'<{canonical}>; rel="canonical"'
+                response["Content-Location"] = canonical
+        return response
 
     def get_queryset(self):
         visible = commitments_visible_to(self.request.user)
@@ -158,20 +287,21 @@ class CommitmentViewSet(ApiGenericViewSet):
             return visible.defer("search_vector")
         return commitments_with_api_json(visible)
 
-    def _respond(self, pk: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    def _respond(self, pk: int, *, created: bool = False) -> Response:
         commitment = self.get_queryset().get(pk=pk)
         headers = {"ETag": _etag_of(commitment)}
-        if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = reverse(
-                "commitment-detail", kwargs={"pk": pk}, request=self.request
-            )
-        return Response(JSONText(commitment.api_json), status=status_code, headers=headers)
+        body = JSONText(commitment.api_json)
+        if created:
+            return created_response(body, url_name="commitment-detail", pk=pk, headers=headers)
+        return Response(body, headers=headers)
 
     def list(self, request: Request, *args, **kwargs) -> Response:
         if request.accepted_renderer.format == "csv":
             return super().list(request, *args, **kwargs)
         # Plain rows, not model instances: the JSON and what the cursor needs.
-        rows = self.filter_queryset(self.get_queryset()).values("api_json", *ORDER_COLUMNS)
+        found = self.filter_queryset(self.get_queryset())
+        ranked = [SEARCH_RANK] if SEARCH_RANK in found.query.annotations else []
+        rows = found.values("api_json", *ORDER_COLUMNS, *ranked)
         page = self.paginate_queryset(rows)
         results = ",".join(row["api_json"] for row in page)
         return self.get_paginated_response(JSONText(f"[{results}]"))
@@ -194,7 +324,7 @@ class CommitmentViewSet(ApiGenericViewSet):
             citations=[CitationSpec(c["source"], c["quote"], c["note"]) for c in citations],
             created_by=request.user,
         )
-        return self._respond(commitment.pk, status_code=status.HTTP_201_CREATED)
+        return self._respond(commitment.pk, created=True)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         with transaction.atomic():
@@ -219,6 +349,8 @@ class CommitmentViewSet(ApiGenericViewSet):
 
     @extend_schema(
         summary="Status and deadline changes, oldest first, each with its evidence",
+        description=READ_BY_REFERENCE,
+        parameters=[COMMITMENT_LOOKUP, *ALIAS_HEADERS],
         responses={200: HistoryEntrySerializer(many=True)},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -231,7 +363,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         summary="Record a status change with its evidence (staff)",
         request=StatusChangeCreateSerializer,
         responses={201: HistoryEntrySerializer},
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     )
     @action(detail=True, methods=["post"], url_path="status-changes")
     def status_changes(self, request: Request, pk=None) -> Response:
@@ -243,7 +375,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         summary="Move, set or remove the deadline, with a reason and evidence (staff)",
         request=DeadlineChangeCreateSerializer,
         responses={201: HistoryEntrySerializer},
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     )
     @action(detail=True, methods=["post"], url_path="deadline-changes")
     def deadline_changes(self, request: Request, pk=None) -> Response:
@@ -268,7 +400,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         summary="Add a citation: a quote from a source (staff)",
         request=CitationCreateSerializer,
         responses={201: CitationSerializer},
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     )
     @action(detail=True, methods=["post"])
     def citations(self, request: Request, pk=None) -> Response:
@@ -286,7 +418,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         description="The commitment's `disputed_facts` are derived again from its claims.",
         request=ClaimCreateSerializer,
         responses={201: ClaimSerializer},
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     )
     @action(detail=True, methods=["post"])
     def claims(self, request: Request, pk=None) -> Response:
@@ -304,7 +436,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         description="Both claims stay, and the fact stays disputed: the sources still disagree.",
         request=DisputeResolutionCreateSerializer,
         responses={201: ClaimResolutionSerializer},
-        parameters=[IF_MATCH_HEADER, ETAG_HEADER],
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
     )
     @action(detail=True, methods=["post"])
     def resolutions(self, request: Request, pk=None) -> Response:
@@ -324,9 +456,10 @@ class CommitmentViewSet(ApiGenericViewSet):
         return self._created(ClaimResolutionSerializer(resolution).data, commitment.pk)
 
     def _created(self, body, pk: int) -> Response:
-        """A 201 for a record added to a commitment, with the commitment's new ETag."""
+        """A 201 for a record added to a commitment: it has no URL of its own, so Location and
+        ETag are the commitment's (whose representation now shows it)."""
         etag = _etag_of(self.get_queryset().get(pk=pk))
-        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag})
+        return created_response(body, url_name="commitment-detail", pk=pk, headers={"ETag": etag})
 
 
 ACTOR_LOOKUP = OpenApiParameter(
@@ -384,15 +517,33 @@ class StatusVocabularyView(StrictQueryParamsMixin, APIView):
         return Response(StatusSerializer(StatusSerializer.vocabulary(), many=True).data)
 
 
+CALENDAR_COMPONENT = OpenApiParameter(
+    "component",
+    str,
+    enum=COMPONENTS,
+    default=EVENT,
+    description=(
+        "`event` (default): all-day events, which Google Calendar, Outlook and Apple Calendar "
+        "show. `todo`: VTODOs due on the last day, STATUS from the status vocabulary, for "
+        "task lists."
+    ),
+)
+
+
 class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
-    """iCalendar (RFC 5545) feed of deadlines: one VTODO per commitment with a deadline, due on
-    its last day, STATUS mapped from the commitment's status. Takes the commitment filters."""
+    """iCalendar (RFC 5545) feed of deadlines to subscribe to: one all-day event per
+    commitment with a deadline, on its last day (`?component=todo`: to-dos instead). Takes
+    the commitment filters. See commitments/api/calendar.py for the choices."""
 
     renderer_classes = [ICalendarRenderer]
     filterset_class = CommitmentFilterSet
     queryset = Commitment.objects.none()
     pagination_class = None
     schema_lists_filters = True
+    extra_query_params = ("component",)
+    # Calendar services fetch many subscriptions from a few shared addresses.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "calendar"
 
     def applies_list_params(self) -> bool:
         return True
@@ -401,36 +552,62 @@ class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
         return commitments_visible_to(self.request.user)
 
     @extend_schema(
-        summary="Deadline calendar (iCalendar)",
+        summary="Deadline calendar (iCalendar) to subscribe to",
+        description=(
+            "One all-day event per commitment with a deadline, on the deadline's last day "
+            "(the period as stated is in the description), with the commitment's public page "
+            "as `URL`. UIDs (`commitment-<id>@<domain>`) do not depend on the host name the "
+            "feed is fetched under, so entries update rather than duplicate. Clients are asked "
+            "to refresh hourly (`REFRESH-INTERVAL`, `X-PUBLISHED-TTL`). Send the ETag back in "
+            "If-None-Match for a 304. Takes the commitment list's filters, e.g. "
+            "`?tag=cybersecurity&overdue=false`. Counted against a rate limit of its own."
+        ),
+        parameters=[CALENDAR_COMPONENT, IF_NONE_MATCH_HEADER, ETAG_HEADER],
         responses={
             (200, "text/calendar"): OpenApiResponse(
                 {"type": "string"}, description="An iCalendar (RFC 5545) document."
-            )
+            ),
+            304: NOT_MODIFIED,
         },
     )
-    def get(self, request: Request) -> StreamingHttpResponse:
-        commitments = (
-            self.filter_queryset(self.get_queryset())
-            .filter(deadline_last_day__isnull=False)
-            .only(*CALENDAR_FIELDS)
-            .order_by("deadline_last_day", "id")
+    def get(self, request: Request) -> StreamingHttpResponse | Response:
+        component = request.query_params.get("component", EVENT)
+        if component not in COMPONENTS:
+            raise ValidationError(
+                {"component": [f"Must be one of: {', '.join(COMPONENTS)} (not {component!r})."]},
+                code="invalid_choice",
+            )
+        queryset = self.filter_queryset(self.get_queryset())
+        digest, last_modified = deadline_calendar_state(queryset=queryset)
+        # The body also holds absolute URLs: the same rows under another host are another body.
+        origin = request.build_absolute_uri("/")
+        etag = etag_for(
+            "deadlines.ics",
+            FEED_FORMAT,
+            settings.TRACKER_CALENDAR_UID_DOMAIN,
+            component,
+            origin,
+            digest,
         )
-        host = request.get_host().split(":")[0]
-
+        dated = {}
+        if last_modified is not None:
+            dated["Last-Modified"] = http_date(last_modified.timestamp())
+        # If-None-Match only: a commitment leaving the calendar does not move Last-Modified.
+        if if_none_match_hits(request, etag):
+            return not_modified(etag, **dated)
         page = commitment_page_field()
 
-        def url_for(commitment: Commitment) -> str:
+        def page_url(commitment: Commitment) -> str:
             # The public page: a calendar is read by people.
             return request.build_absolute_uri(page.to_representation(commitment.reference))
 
+        rows = deadline_calendar_rows(queryset=queryset).only(*CALENDAR_FIELDS)
         response = StreamingHttpResponse(
             deadline_calendar_lines(
-                commitments.iterator(chunk_size=CHUNK_SIZE),
-                name="Commitment deadlines",
-                url_for=url_for,
-                host=host,
+                rows.iterator(chunk_size=CHUNK_SIZE), page_url=page_url, component=component
             ),
             content_type="text/calendar; charset=utf-8",
+            headers={"ETag": etag, **dated},
         )
         response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
         return response

@@ -13,14 +13,16 @@ a new view gets it by doing nothing:
   needs — each a 400 naming its place — where they would otherwise be 500s;
 - authentication: `config.api.authentication.ApiTokenAuthentication`
   (`Authorization: Bearer <key>` or `Token <key>`), then Django's session (browsable API);
-- permissions: `config.api.permissions.IsStaffOrReadOnly`;
+- permissions: `config.api.permissions.ModelPermissionsOrReadOnly` (anyone reads; a write
+  needs a staff user with the model's permission, or the one a view's `action_permissions`
+  names for an action: the admin's rule);
 - throttling: `config.api.throttling.AnonRateThrottle` and `UserRateThrottle`, fixed windows
   counted in Redis through Django's cache; rates from API_THROTTLE_ANON / API_THROTTLE_USER;
 - pagination: `config.api.pagination.KeysetCursorPagination` (`cursor`, `page_size` up to 200);
 - content negotiation: `config.api.negotiation.ApiContentNegotiation` (a bad `?format=` is a
   400 naming `format`);
 - the OpenAPI schema: `config.api.schema.ApiAutoSchema` documents the problem responses
-  (400, 401, 403, 404, 406, 409, 412, 413, 415, 429), the ETag / Retry-After headers and which
+  (400, 401, 403, 404, 406, 409, 411, 412, 413, 415, 429), the ETag / Retry-After headers and which
   bodies refuse unknown fields; `config.api.schema.add_response_links` adds OpenAPI links.
 
 What a view imports by hand:

@@ -10,8 +10,9 @@ import hashlib
 from collections.abc import Callable
 
 from django.db.models import Model
-from django.utils.http import parse_etags
+from django.utils.http import ETAG_MATCH, parse_etags
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
@@ -39,6 +40,25 @@ def if_none_match_hits(request, etag: str) -> bool:
 
 def not_modified(etag: str, **headers: str) -> Response:
     return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag, **headers})
+
+
+def if_match_refuse_malformed(request) -> None:
+    """400 for an If-Match that names no ETag (empty, or not `*` nor a list of quoted tags).
+    Checked before the body: else the 412 of a header that can never match hides what is wrong
+    with the rest of the request."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return
+    if not all(ETAG_MATCH.fullmatch(item.strip()) for item in header.split(",")):
+        raise ValidationError(
+            {
+                "If-Match": [
+                    "If-Match must be `*` or the ETags (quoted, comma-separated) the change "
+                    "is based on, as the ETag header sent them."
+                ]
+            },
+            code="invalid_header",
+        )
 
 
 def require_if_match(request, etag: str) -> None:

@@ -8,6 +8,7 @@ take several values accept them repeated (`?status=a&status=b`) or comma-separat
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Hashable, Iterable
 from typing import ClassVar
@@ -215,6 +216,34 @@ def country_filter(*, help_text: str) -> StringsFilter:
     return StringsFilter(item_pattern=ISO_COUNTRY, item_hint=COUNTRY_HINT, help_text=help_text)
 
 
+def _filter_copy(filter_: django_filters.Filter) -> django_filters.Filter:
+    """A filter of its own for one FilterSet: what the FilterSet sets on it (`model`,
+    `parent`, the `extra` a field is built from) is its own, the rest is shared."""
+    copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    if filter_.method is not None:
+        copied.method = filter_.method  # binds the method to the copy, not to the original
+    return copied
+
+
+class _FiltersCopiedShallowly(dict):
+    """The declared filters, which django-filter deep-copies per FilterSet (every list
+    request: querysets, widgets and choices included) although only the attributes the
+    FilterSet sets on each filter differ from one request to the next."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return {name: _filter_copy(filter_) for name, filter_ in self.items()}
+
+
+class _FieldsCopiedShallowly(dict):
+    """A cached filter form's fields, which Django deep-copies per form. A filter form is
+    only cleaned, never changed, so each form gets its own field objects sharing their
+    widgets, querysets and validators."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
 class FilterSet(django_filters.FilterSet):
     """django-filter's FilterSet with its form class built once per variant, not per request.
 
@@ -234,8 +263,14 @@ class FilterSet(django_filters.FilterSet):
         key = (type(self), self.form_variant())
         form_class = FilterSet._form_classes.get(key)
         if form_class is None:
-            form_class = FilterSet._form_classes[key] = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = _FieldsCopiedShallowly(form_class.base_fields)
+            FilterSet._form_classes[key] = form_class
         return form_class
+
+    @classmethod
+    def get_filters(cls) -> dict:
+        return _FiltersCopiedShallowly(super().get_filters())
 
 
 def filter_names(filterset_class) -> Iterable[str]:

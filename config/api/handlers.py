@@ -71,6 +71,8 @@ def payload_too_large(request) -> HttpResponse:
 
 
 class ApiIndexSerializer(serializers.Serializer):
+    """The API's name, its version, and the URL of each endpoint."""
+
     title = serializers.CharField()
     version = serializers.CharField()
     links = serializers.DictField(

@@ -1,14 +1,16 @@
 """`?ordering=` over a whitelist, e.g. `deadline`, `-updated`, `title`.
 
 A view declares `ordering_fields = {"deadline": "deadline_last_day", ...}` (public name → model
-field) and `ordering` (its default, a list of model fields). The cursor paginator adds the
-primary key as the last key, so every order is total and stable. An unknown value is a 400
-naming `ordering`.
+field) and `ordering` (its default, a list of model fields); without `?ordering=`, a searched
+list (`q`) comes best match first. The cursor paginator adds the primary key as the last key,
+so every order is total and stable. An unknown value is a 400 naming `ordering`.
 """
 
 from __future__ import annotations
 
 from rest_framework.exceptions import ValidationError
+
+from common.search import SEARCH_RANK
 
 ORDERING_PARAM = "ordering"
 
@@ -18,15 +20,21 @@ def ordering_choices(view) -> list[str]:
     return [form for name in names for form in (name, f"-{name}")]
 
 
+def _default_order(queryset, view):
+    """The view's default order; a searched list (ranked by common.search) best match first,
+    ties in the default order."""
+    default = list(getattr(view, "ordering", None) or [])
+    if SEARCH_RANK in queryset.query.annotations:
+        return queryset.order_by(f"-{SEARCH_RANK}", *(default or queryset.model._meta.ordering))
+    return queryset.order_by(*default) if default else queryset
+
+
 class WhitelistOrderingFilter:
     def filter_queryset(self, request, queryset, view):
         fields: dict[str, str] = getattr(view, "ordering_fields", None) or {}
         value = request.query_params.get(ORDERING_PARAM)
-        if not fields:
-            return queryset
-        if not value:
-            default = getattr(view, "ordering", None)
-            return queryset.order_by(*default) if default else queryset
+        if not fields or not value:
+            return _default_order(queryset, view)
         name = value.removeprefix("-")
         if name not in fields:
             raise ValidationError(

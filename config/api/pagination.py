@@ -11,6 +11,9 @@ this class does the rest. The cursor is signed (django.core.signing, salted with
 the ordering), so its values are positions this server handed out and need converting, not
 checking: a cursor the server did not make for this list and ordering is a 400 naming
 `cursor`. `page_size` above 200 is capped at 200.
+
+`count=true` adds `count`, the number of rows the whole filtered list holds: a COUNT query
+of its own, so it is run only when asked for.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from config.api.filters import StrictBooleanField
 from config.api.renderers import JSONText
 
 DEFAULT_PAGE_SIZE = 50
@@ -61,6 +66,9 @@ def order_keys(queryset: QuerySet) -> list[OrderKey]:
             )
         descending = name.startswith("-")
         field_name = name.lstrip("-")
+        if field_name in queryset.query.annotations:  # computed per row, e.g. a search's rank
+            keys.append(OrderKey(field_name, descending, False))
+            continue
         field = meta.pk if field_name == "pk" else meta.get_field(field_name)
         keys.append(OrderKey(field.attname, descending, field.null))
     if keys[-1].field != meta.pk.attname:
@@ -125,6 +133,7 @@ def _encode_value(value: Any) -> Any:
 class KeysetCursorPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
+    count_query_param = "count"
     page_size = DEFAULT_PAGE_SIZE
     max_page_size = MAX_PAGE_SIZE
 
@@ -147,6 +156,17 @@ class KeysetCursorPagination(BasePagination):
             )
         return min(size, self.max_page_size)
 
+    def wants_count(self, request) -> bool:
+        try:
+            wanted = StrictBooleanField(required=False).clean(
+                request.query_params.get(self.count_query_param)
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(
+                {self.count_query_param: error.messages}, code="invalid"
+            ) from None
+        return bool(wanted)
+
     def encode_cursor(self, values: tuple, *, backwards: bool) -> str:
         payload = {"v": [_encode_value(value) for value in values], "b": backwards}
         return self.signer.sign_object(payload)
@@ -168,6 +188,11 @@ class KeysetCursorPagination(BasePagination):
                 code="invalid_cursor",
             ) from None
         fields = {field.attname: field for field in queryset.model._meta.concrete_fields}
+        fields.update(
+            (name, annotation.output_field)
+            for name, annotation in queryset.query.annotations.items()
+            if any(key.field == name for key in keys)
+        )
         values = tuple(
             None if raw is None else fields[key.field].to_python(raw)
             for key, raw in zip(keys, payload["v"], strict=True)
@@ -177,6 +202,7 @@ class KeysetCursorPagination(BasePagination):
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
         self.request = request
         size = self.get_page_size(request)
+        self.count = queryset.count() if self.wants_count(request) else None
         keys = order_keys(queryset)
         # Salted with the model and the ordering: a cursor is a position in the list it came
         # from and in no other. "." joins payload and signature, so a link needs no escaping.
@@ -223,22 +249,30 @@ class KeysetCursorPagination(BasePagination):
         token = self.encode_cursor(values, backwards=backwards)
         return replace_query_param(url, self.cursor_query_param, token)
 
+    def _envelope(self) -> OrderedDict:
+        envelope = OrderedDict() if self.count is None else OrderedDict(count=self.count)
+        envelope["next"], envelope["previous"] = self.next_link, self.previous_link
+        return envelope
+
     def get_paginated_response(self, data) -> Response:
+        envelope = self._envelope()
         if isinstance(data, JSONText):  # the page's results, already JSON
-            envelope = {"next": self.next_link, "previous": self.previous_link}
             head = json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
             return Response(JSONText(f'{head[:-1]},"results":{data}}}'))
-        return Response(
-            OrderedDict(
-                [("next", self.next_link), ("previous", self.previous_link), ("results", data)]
-            )
-        )
+        envelope["results"] = data
+        return Response(envelope)
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         return {
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
+                "count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "With `count=true` only: how many results the whole "
+                    "filtered list holds, all pages together.",
+                },
                 "next": {
                     "type": "string",
                     "format": "uri",
@@ -274,7 +308,17 @@ class KeysetCursorPagination(BasePagination):
                 ),
                 "schema": {"type": "integer", "minimum": 1},
             },
+            {
+                "name": self.count_query_param,
+                "in": "query",
+                "required": False,
+                "description": (
+                    "`true` (or `1`) adds `count`, the number of results of the whole filtered "
+                    "list; it costs a counting query, so leave it out unless it is needed."
+                ),
+                "schema": {"type": "boolean", "default": False},
+            },
         ]
 
     def query_params(self) -> tuple[str, ...]:
-        return (self.cursor_query_param, self.page_size_query_param)
+        return (self.cursor_query_param, self.page_size_query_param, self.count_query_param)

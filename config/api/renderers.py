@@ -64,4 +64,18 @@ class ICalendarRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        if data is None:  # a 304
+            return b""
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's, without the syntax-highlighting CSS it writes into a <style> element: the
+    Content-Security-Policy allows styles from files only (descriptions' code blocks stay
+    unhighlighted)."""
+
+    def get_context(self, data, accepted_media_type, renderer_context) -> dict:
+        return {
+            **super().get_context(data, accepted_media_type, renderer_context),
+            "code_style": None,
+        }

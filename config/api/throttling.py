@@ -2,9 +2,15 @@
 
 One atomic INCR per request and window: no read-modify-write race between web processes, and
 the count is shared by every process that uses the same Redis. Rates are read per request from
-`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (env API_THROTTLE_ANON / API_THROTTLE_USER), so a
-changed setting needs no restart of anything but the settings. A 429 carries Retry-After: the
-seconds until the window ends.
+`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (env API_THROTTLE_ANON / API_THROTTLE_USER, and
+API_THROTTLE_CALENDAR for the one view with a scope of its own), so a changed setting needs no
+restart of anything but the settings. A 429 carries Retry-After: the seconds until the window
+ends.
+
+Every counted response says where its caller stands, as draft-ietf-httpapi-ratelimit-headers
+names it: `RateLimit-Policy: "anon";q=60;w=60` (quota per window of w seconds) and
+`RateLimit: "anon";r=57;t=41` (requests left, seconds until the window ends). Both come from
+the count the INCR returned and the window's arithmetic: no second round trip.
 
 If Redis cannot be reached the request is let through: the limits protect the service, they
 are not worth an outage of their own.
@@ -13,13 +19,17 @@ are not worth an outage of their own.
 from __future__ import annotations
 
 import logging
+import math
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from redis.commands.core import Script
 from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from config.addresses import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +64,42 @@ def _window_count_incr(key: str, *, ttl: int) -> int:
     return int(_incr_with_ttl(keys=[full_key], args=[ttl], client=client))
 
 
+@dataclass(frozen=True)
+class WindowState:
+    """Where a caller stands in one policy's current window, after this request."""
+
+    policy: str  # the throttle's scope
+    quota: int
+    window: int  # seconds
+    remaining: int
+    reset: int  # seconds until the window ends
+
+    def policy_item(self) -> str:
+        return f'"{self.policy}";q={self.quota};w={self.window}'
+
+    def item(self) -> str:
+        return f'"{self.policy}";r={self.remaining};t={self.reset}'
+
+
+# Where the counting throttles leave their WindowState, on the Django request (DRF's Request
+# wraps it, and the middleware below sees only the Django one).
+_STATES = "_ratelimit_states"
+
+
+def ratelimit_headers_middleware(get_response):
+    """Adds RateLimit-Policy and RateLimit to every response a throttle counted (429s too)."""
+
+    def middleware(request):
+        response = get_response(request)
+        states = getattr(request, _STATES, None)
+        if states:
+            response["RateLimit-Policy"] = ", ".join(s.policy_item() for s in states.values())
+            response["RateLimit"] = ", ".join(s.item() for s in states.values())
+        return response
+
+    return middleware
+
+
 class FixedWindowThrottle(BaseThrottle):
     scope = ""
 
@@ -63,6 +109,11 @@ class FixedWindowThrottle(BaseThrottle):
     def get_ident_for(self, request) -> str | None:
         """Whom the request is counted against; None means it is not counted here."""
         raise NotImplementedError
+
+    def get_ident(self, request) -> str | None:
+        # DRF's reads X-Forwarded-For whole when NUM_PROXIES is unset: a made-up header per
+        # request would be a fresh count each time. The project's one definition instead.
+        return client_ip(request)
 
     def allow_request(self, request, view) -> bool:
         self._wait = None
@@ -80,9 +131,23 @@ class FixedWindowThrottle(BaseThrottle):
         except RedisError as error:
             logger.warning("throttle not counted, Redis unavailable: %s", error)
             return True
+        window_end = (window_number + 1) * window
+        state = WindowState(
+            policy=scope,
+            quota=allowed,
+            window=window,
+            remaining=max(allowed - count, 0),
+            reset=math.ceil(window_end - now),
+        )
+        django_request = getattr(request, "_request", request)
+        states = getattr(django_request, _STATES, None)
+        if states is None:
+            states = {}
+            setattr(django_request, _STATES, states)
+        states[scope] = state
         if count <= allowed:
             return True
-        self._wait = (window_number + 1) * window - now
+        self._wait = window_end - now
         return False
 
     def wait(self) -> float | None:
@@ -90,7 +155,7 @@ class FixedWindowThrottle(BaseThrottle):
 
 
 class AnonRateThrottle(FixedWindowThrottle):
-    """Anonymous callers, per client address (X-Forwarded-For is trusted per NUM_PROXIES)."""
+    """Anonymous callers, per client address (config.addresses.client_ip)."""
 
     scope = "anon"
 
@@ -109,3 +174,17 @@ class UserRateThrottle(FixedWindowThrottle):
         if request.user and request.user.is_authenticated:
             return f"user-{request.user.pk}"
         return None
+
+
+class ScopedRateThrottle(FixedWindowThrottle):
+    """A view's own limit, in place of the two above: the view names its `throttle_scope`
+    (a key of DEFAULT_THROTTLE_RATES). Every caller is counted, per user with a token, per
+    address without."""
+
+    def get_scope(self, view) -> str:
+        return getattr(view, "throttle_scope", "")
+
+    def get_ident_for(self, request) -> str | None:
+        if request.user and request.user.is_authenticated:
+            return f"user-{request.user.pk}"
+        return self.get_ident(request)

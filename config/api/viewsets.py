@@ -2,26 +2,33 @@
 
 What they add to DRF's:
 - an unknown query parameter is a 400 naming it (a typo such as `?stauts=` must not return
-  every record as if it had been applied), and so is a value holding a NUL character;
+  every record as if it had been applied), and so is a blank value or one holding a NUL;
+  an If-Match that names no ETag, and a PATCH naming no field, are 400s before the body is read;
 - filters and ordering apply to lists only, not to the lookup of one object;
 - `?format=csv` on a list streams every matching row (not one page) when the view declares
-  `csv_columns` (column name → function of the object);
+  `csv_columns` (column name → function of the object); `&bom=true` starts it with the UTF-8
+  byte-order mark, for Excel;
 - `extra_query_params` names parameters a view reads itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
+from config.api.conditional import if_match_refuse_malformed
 from config.api.export import CsvColumns, csv_streaming_response
-from config.api.filters import filter_names
+from config.api.filters import StrictBooleanField, filter_names
 from config.api.ordering import ORDERING_PARAM, WhitelistOrderingFilter
 from config.api.renderers import CSVRenderer
 
 LIST_ACTIONS = ("list",)
+BOM_PARAM = "bom"
 
 
 class StrictQueryParamsMixin:
@@ -70,6 +77,34 @@ class StrictQueryParamsMixin:
                 {name: ["Null characters are not allowed."] for name in with_nul},
                 code="null_characters_not_allowed",
             )
+        # `?kind=` is neither a kind nor "any kind": a parameter given is given a value (one
+        # rule for every parameter; the schema's minLength says so). Pages drop empty fields.
+        empty = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if any(not value.strip() for value in values)
+        )
+        if empty:
+            raise ValidationError(
+                {name: ["An empty value: give one, or leave the parameter out."] for name in empty},
+                code="empty_value",
+            )
+        # Before any body is read or any row locked: a malformed If-Match is the caller's
+        # mistake to hear about, not a 412.
+        if_match_refuse_malformed(request)
+        # A PATCH that names no field would change nothing and answer as if it had.
+        # (Only where PATCH is offered: elsewhere the answer is DRF's 405.)
+        offers_patch = hasattr(self, "patch")
+        if (
+            request.method == "PATCH"
+            and offers_patch
+            and isinstance(request.data, Mapping)
+            and not request.data
+        ):
+            raise ValidationError(
+                "A PATCH needs a body: a JSON object naming at least one field to change.",
+                code="empty_body",
+            )
 
 
 class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
@@ -82,6 +117,26 @@ class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
         if self.csv_columns and self.applies_list_params():
             renderers.append(CSVRenderer())
         return renderers
+
+    def known_query_params(self) -> set[str]:
+        known = super().known_query_params()
+        if self.csv_columns and self.applies_list_params():
+            known.add(BOM_PARAM)
+        return known
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.csv_with_bom = self._csv_bom(request)
+
+    def _csv_bom(self, request) -> bool:
+        """`?bom=true`: a CSV export starts with the UTF-8 byte-order mark. Checked whatever
+        the format (a JSON answer has no byte-order mark to add)."""
+        if BOM_PARAM not in request.query_params:
+            return False
+        try:
+            return bool(StrictBooleanField().clean(request.query_params[BOM_PARAM]))
+        except DjangoValidationError as error:
+            raise ValidationError({BOM_PARAM: error.messages}, code="invalid") from None
 
     def csv_queryset(self, queryset):
         """The rows a CSV export streams; a view may read them flat (`.values()`), since an
@@ -98,7 +153,10 @@ class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
         queryset = self.filter_queryset(self.get_queryset())
         if self.csv_columns and getattr(request.accepted_renderer, "format", None) == "csv":
             return csv_streaming_response(
-                self.csv_queryset(queryset), self.csv_columns, filename=self.csv_filename
+                self.csv_queryset(queryset),
+                self.csv_columns,
+                filename=self.csv_filename,
+                bom=self.csv_with_bom,
             )
         page = self.paginate_queryset(queryset)
         serializer = self.get_serializer(page, many=True)

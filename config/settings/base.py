@@ -7,6 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
+from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -61,6 +65,11 @@ MIDDLEWARE = [
     # Before anything reads a body: one over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 at once.
     "config.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and auth middleware: it sees the cookies they set and the
+    # user DRF authenticated.
+    "config.middleware.ApiCacheControlMiddleware",
+    # A preflight for a write (POST included) fails: cross-origin access is read-only.
+    "config.api.cors.ReadOnlyPreflightMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,9 +77,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (CONTENT_SECURITY_POLICY below) on HTML answers.
+    "config.csp.DocumentCSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # The admin shows times where "today" is (TRACKER_TIME_ZONE); the API stays in UTC.
     "common.middleware.AdminTimeZoneMiddleware",
+    # RateLimit / RateLimit-Policy on the API's throttled answers, from the throttle's count.
+    "config.api.throttling.ratelimit_headers_middleware",
     # Last, as django-axes requires: answers a locked-out login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -124,7 +137,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CACHE_URL = env("CACHE_URL", default=CELERY_BROKER_URL)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.SharedClientRedisCache",
         "LOCATION": CACHE_URL,
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tracker"),
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -160,10 +173,27 @@ TRACKER_DUE_SOON_DAYS = env.int("TRACKER_DUE_SOON_DAYS", default=30)
 TRACKER_SCAN_INTERVAL_SECONDS = env.int("TRACKER_SCAN_INTERVAL_SECONDS", default=15 * 60)
 # How long browsers and shared caches may keep a public page (pages/caching.py).
 PAGES_CACHE_SECONDS = env.int("PAGES_CACHE_SECONDS", default=60)
+# How long shared caches (the nginx front door) may keep an anonymous API answer
+# (config/middleware.py): a dashboard sees a new alert within this much.
+API_CACHE_SECONDS = env.int("API_CACHE_SECONDS", default=30)
+# The shortest quote that can be evidence (whitespace folded): "e" proves nothing.
+EVIDENCE_QUOTE_MIN_LENGTH = env.int("EVIDENCE_QUOTE_MIN_LENGTH", default=20)
+# Tags per commitment (each a slug of at most 50 characters, the column's length).
+COMMITMENT_TAGS_MAX = env.int("COMMITMENT_TAGS_MAX", default=20)
+# History's change reason ("deadline: old → new") quotes two deadlines of up to 200
+# characters each: a text column, not simple-history's varchar(100).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# The domain part of the deadline calendar's UIDs (commitment-<id>@<this>): fixed, not the
+# request's host, so a feed reached under two names does not duplicate entries. Never change it
+# once people subscribe: every entry would appear twice.
+TRACKER_CALENDAR_UID_DOMAIN = env(
+    "TRACKER_CALENDAR_UID_DOMAIN", default="commitment-tracker.invalid"
+)
 
 # --- Webhooks ----------------------------------------------------------------------------------
 
-# The service's public address, for the links in webhook bodies (no request to take it from).
+# The service's public address: the absolute links in API bodies (`api_url`), Location and
+# webhook bodies, the same whatever host a request came in by (and where no request exists).
 TRACKER_PUBLIC_URL = env("TRACKER_PUBLIC_URL", default="http://127.0.0.1:8000")
 # Targets inside private networks (loopback, RFC 1918, link-local, metadata) are refused,
 # unless this is true (the tests' receivers listen on 127.0.0.1).
@@ -178,6 +208,9 @@ WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=9)
 # How often beat looks for subscriptions with something due (retries, lost messages).
 WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
+# Subscriptions one owner may have (a 400 naming this limit beyond it): each is a queue the
+# workers drain.
+WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER = env.int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER", default=20)
 
 CELERY_BEAT_SCHEDULE = {
     "deadlines-scan": {
@@ -203,16 +236,58 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 
 # Read-only cross-origin access for dashboards and notebooks; nothing else crosses origins.
+# A preflight is answered by the CORS middleware itself, before sessions, DRF and its
+# throttles: no query, no Redis call.
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+# Conditional polls (the ETag or date a dashboard was given) on top of the library's defaults.
+CORS_ALLOW_HEADERS = [*cors_default_headers, "if-none-match", "if-modified-since"]
+# What a page's script may read; RateLimit and RateLimit-Policy are the IETF draft's names.
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "Content-Disposition",
+    "Link",
+    "Location",
+    "RateLimit",
+    "RateLimit-Policy",
+]
+# A poll with If-None-Match needs a preflight; the browser keeps its answer this long (browsers
+# cap it lower: Chromium at 2 hours), so a dashboard polling every few seconds rarely sends one.
+CORS_PREFLIGHT_MAX_AGE = 24 * 60 * 60
 
-# Proxies in front that append to X-Forwarded-For (1 behind one load balancer): the anonymous
-# API limit and the admin login lockout count the client's address, not the proxy's. Empty: no
-# proxy.
-API_NUM_PROXIES = int(env("API_NUM_PROXIES", default="") or 0) or None
+# Content-Security-Policy on every HTML answer (django-csp, config/csp.py): the admin, the API
+# docs, the public pages and the browsable API load scripts, styles and images from this site.
+# No inline script anywhere. Inline style *attributes* are allowed (the pages draw bars and
+# bands with computed widths; the admin's select2 and widgets write them); <style> elements
+# are not. docs/architecture.md ("Browser policies") says why.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "style-src-attr": [CSP_UNSAFE_INLINE],
+        "img-src": [CSP_SELF, "data:"],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
+
+# Proxies in front that append to X-Forwarded-For (1 behind one load balancer): the API's limits,
+# the admin login lockout and /health/ count the client's address, not the proxy's
+# (config.addresses.client_ip). Empty or 0: no proxy, X-Forwarded-For is ignored.
+API_NUM_PROXIES = int(env("API_NUM_PROXIES", default="") or 0)
+# Failed token checks (a wrong, revoked or malformed token) per client address; over this, every
+# token sent from that address is a 429 until the window ends (config.api.authentication).
+API_THROTTLE_AUTH_FAILURES = env("API_THROTTLE_AUTH_FAILURES", default="20/min")
+# Addresses (CIDR blocks) besides loopback that /health/ tells why a check failed; everyone
+# else reads only which check is down.
+HEALTH_INTERNAL_NETWORKS = env.list("HEALTH_INTERNAL_NETWORKS", default=[])
 
 # Admin logins are rate-limited by django-axes: after AXES_FAILURE_LIMIT wrong passwords for
 # one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES, even with
@@ -231,7 +306,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # The client's address as the API's throttles read it (X-Forwarded-For per API_NUM_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "config.auth_backends.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.addresses.client_ip"
 # A plain 429 with Retry-After (axes' own adds CORS headers for XMLHttpRequest).
 AXES_LOCKOUT_CALLABLE = "config.auth_backends.lockout_response"
 AXES_COOLOFF_MESSAGE = (
@@ -265,7 +340,7 @@ REST_FRAMEWORK = {
         "config.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # the browsable API
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsStaffOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.ModelPermissionsOrReadOnly"],
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonRateThrottle",
         "config.api.throttling.UserRateThrottle",
@@ -275,6 +350,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="60/min"),
         "user": env("API_THROTTLE_USER", default="600/min"),
+        # deadlines.ics, counted apart: calendar services fetch many subscriptions from few
+        # shared addresses.
+        "calendar": env("API_THROTTLE_CALENDAR", default="600/min"),
     },
     "NUM_PROXIES": API_NUM_PROXIES,
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.KeysetCursorPagination",
@@ -285,7 +363,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "config.api.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "config.api.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["config.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ApiContentNegotiation",
@@ -297,20 +375,74 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Commitment tracker API",
     "VERSION": "1.0.0",
+    # 3.1: null is a type, so a nullable reference (`deadline`) reads the same to every tool;
+    # 3.0's `nullable` beside `allOf` is ignored by the letter and read variously by generators.
+    "OAS_VERSION": "3.1.0",
     "DESCRIPTION": (
         "What governments and international bodies proposed or promised, when it is due, who "
         "is on the hook, and the evidence for every claim.\n\n"
-        "**Access.** Anyone reads published records, throttled per address. A token "
-        "(`Authorization: Bearer <token>`, from `manage.py create_api_token`) raises the "
-        "limit; writes need a staff user's token. Drafts are visible to staff only.\n\n"
-        "**Lists** use cursor pagination: follow `next`; `page_size` is at most 200. "
-        "`?format=csv` streams every matching row as CSV.\n\n"
+        "**Access.** Anyone reads published records without an account, throttled per "
+        "address. A token (`Authorization: Bearer <token>`, issued by the tracker's "
+        "operators) raises the limit; a write needs the token of a staff user holding "
+        "Django's permission for it (each write says which; the admin's Editors group has "
+        "them). Drafts are visible to staff only.\n\n"
+        "**Lists** use cursor pagination: follow `next`; `page_size` is at most 200; "
+        "`count=true` adds the total. "
+        "`?format=csv` streams every matching row as CSV (`&bom=true` for Excel).\n\n"
+        "**Links.** `api_url` is a record's absolute URL; a 201 has `Location`. A commitment "
+        "reads by reference too (`/commitments/TM-2024-04/`), with a canonical `Link` to its "
+        "URL by id. Each throttled answer has `RateLimit` and `RateLimit-Policy` "
+        "(draft-ietf-httpapi-ratelimit-headers).\n\n"
         "**Conditional requests.** Details carry an ETag; send it in If-None-Match for a "
         "304, or in If-Match on a write for a 412 instead of overwriting someone's change.\n\n"
         "**Errors** are RFC 9457 problem details (`application/problem+json`); a 400 lists "
         "each wrong field in `errors` with the reason."
     ),
-    "LICENSE": {"name": "AGPL-3.0-or-later"},
+    "CONTACT": {"name": "The commitment tracker's maintainers"},
+    # The SPDX identifier (OpenAPI 3.1; a license has it or a `url`, not both).
+    "LICENSE": {
+        "name": "GNU Affero General Public License v3.0 or later",
+        "identifier": "AGPL-3.0-or-later",
+    },
+    # Relative: the paths are on the host that serves this document, wherever it is deployed.
+    "SERVERS": [{"url": "/", "description": "The server this document was fetched from."}],
+    "TAGS": [
+        {"name": "index", "description": "Where everything is: a link to each endpoint."},
+        {
+            "name": "commitments",
+            "description": "What was proposed or promised, by whom, by when, with the "
+            "evidence; staff record status and deadline changes, each cited.",
+        },
+        {
+            "name": "actors",
+            "description": "People, government bodies, countries, international "
+            "organisations and companies, with their commitments.",
+        },
+        {
+            "name": "sources",
+            "description": "The documents evidence is quoted from, with their full text and "
+            "its SHA-256.",
+        },
+        {
+            "name": "statuses",
+            "description": "The status vocabulary, and how each status reads in PolitiFact's, "
+            "OGP's and iCalendar's.",
+        },
+        {
+            "name": "alerts",
+            "description": "Overdue, due-soon and status-changed alerts, as a feed to poll "
+            "(JSON or Atom).",
+        },
+        {"name": "deadlines", "description": "The deadlines as an iCalendar feed to subscribe to."},
+        {"name": "stats", "description": "Counts for dashboards."},
+        {
+            "name": "webhooks",
+            "description": "Alerts POSTed to your URL as they are raised: subscriptions, their "
+            "delivery logs, test events (a token is needed).",
+        },
+    ],
+    # Docstrings of the API's base classes are for developers, never a public description.
+    "GET_LIB_DOC_EXCLUDES": "config.api.schema.doc_excludes",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -322,6 +454,9 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # OpenAPI links: from a created or fetched record to what can be done with it next.
         "config.api.schema.add_response_links",
+        "config.api.schema.add_header_components",  # RateLimit, RateLimit-Policy
+        # Anonymous reads as the document's default security, typed nullables, ETag headers.
+        "config.api.schema.public_document",
     ],
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatus": "commitments.choices.Status",

@@ -8,7 +8,9 @@ from sources.models import Source
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    """A source in lists: everything SOURCE_FIELDS shows but the full text."""
+    """A document evidence is quoted from, as lists show it: all but its full text."""
+
+    # Everything SOURCE_FIELDS shows but the text.
 
     class Meta:
         model = Source
@@ -25,8 +27,8 @@ class SourceDetailSerializer(SourceSerializer):
 
 
 class SourceWriteSerializer(StrictModelSerializer):
-    """Create (POST, the required fields) or change (PUT/PATCH) a source: the editable fields
-    of SOURCE_FIELDS; the rest of what GET returned may be sent back as it was."""
+    """Create (POST, the required fields) or change (PUT/PATCH) a source. The rest of what
+    GET returned may be sent back as it was; a field a source does not have is a 400."""
 
     tolerated_fields = frozenset(SOURCE_FIELDS.representation()) - set(SOURCE_FIELDS.editable)
 

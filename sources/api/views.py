@@ -8,11 +8,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.exceptions import Conflict
 from config.api.export import csv_columns
+from config.api.links import created as created_response
 from config.api.schema import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, NOT_MODIFIED
 from config.api.viewsets import ApiGenericViewSet
 from sources.api.serializers import SourceDetailSerializer, SourceSerializer, SourceWriteSerializer
@@ -76,14 +76,13 @@ class SourceViewSet(ApiGenericViewSet):
     def get_serializer_class(self):
         return SourceSerializer if self.action == "list" else SourceDetailSerializer
 
-    def _respond(self, source: Source, *, status_code: int = status.HTTP_200_OK) -> Response:
+    def _respond(self, source: Source, *, created: bool = False) -> Response:
         source = source_detail_for_api().get(pk=source.pk)
         headers = {"ETag": source_etag(source)}
-        if status_code == status.HTTP_201_CREATED:
-            headers["Location"] = reverse(
-                "source-detail", kwargs={"pk": source.pk}, request=self.request
-            )
-        return Response(SourceDetailSerializer(source).data, status=status_code, headers=headers)
+        body = SourceDetailSerializer(source).data
+        if created:
+            return created_response(body, url_name="source-detail", pk=source.pk, headers=headers)
+        return Response(body, headers=headers)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()
@@ -96,7 +95,7 @@ class SourceViewSet(ApiGenericViewSet):
         serializer = SourceWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         source = source_create(**serializer.validated_data, created_by=request.user)
-        return self._respond(source, status_code=status.HTTP_201_CREATED)
+        return self._respond(source, created=True)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         with transaction.atomic():

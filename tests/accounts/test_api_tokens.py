@@ -40,11 +40,11 @@ def test_a_token_is_found_by_its_key_and_not_by_a_near_miss(reader_user):
 
 
 @pytest.mark.parametrize("keyword", ["Bearer", "Token", "bearer"])
-def test_both_bearer_and_token_keywords_authenticate(keyword, staff_user):
-    key = api_token_create(user=staff_user, name="tool").key
+def test_both_bearer_and_token_keywords_authenticate(keyword, editor):
+    key = api_token_create(user=editor, name="tool").key
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"{keyword} {key}")
-    # Only an authenticated staff user may write: a 400 (empty body) proves who we are.
+    # Only an authenticated editor may write: a 400 (empty body) proves who we are.
     assert client.post(URL, {}, format="json").status_code == 400
 
 
@@ -104,14 +104,25 @@ def test_the_last_use_is_recorded_at_most_once_a_minute(reader_user):
     assert ApiToken.objects.get().last_used_at > first
 
 
-def test_create_api_token_prints_the_token_as_its_last_line(staff_user):
+def test_create_api_token_prints_the_token_as_its_last_line(editor):
     out, err = io.StringIO(), io.StringIO()
-    call_command("create_api_token", "staff", "--name", "dashboard", stdout=out, stderr=err)
+    call_command("create_api_token", "editor", "--name", "dashboard", stdout=out, stderr=err)
     key = out.getvalue().strip().splitlines()[-1]
     token = api_token_find(key=key)
-    assert token is not None and token.user == staff_user and token.name == "dashboard"
+    assert token is not None and token.user == editor and token.name == "dashboard"
     assert "shown only once" in err.getvalue()
-    assert client_with_token(key).post(URL, {}, format="json").status_code == 400  # staff
+    assert client_with_token(key).post(URL, {}, format="json").status_code == 400  # an editor
+
+
+def test_create_api_token_says_what_the_token_may_do(editor, staff_user, reader_user):
+    said = {}
+    for user in (editor, staff_user, reader_user):
+        err = io.StringIO()
+        call_command("create_api_token", user.username, stdout=io.StringIO(), stderr=err)
+        said[user] = err.getvalue()
+    assert "writes what the user's permissions allow" in said[editor]
+    assert "writes nothing (add to Editors)" in said[staff_user]
+    assert "reads published data only" in said[reader_user]
 
 
 def test_create_api_token_refuses_an_unknown_user(db):

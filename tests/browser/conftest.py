@@ -20,8 +20,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Every page reports what the Content-Security-Policy refused as a `securitypolicyviolation`
+# event; this script (run by Playwright before the page's own, whatever the policy) logs each
+# one, so the console listener below sees it beside Chromium's own "Refused to ..." message.
+CSP_VIOLATION_MARK = "CSP violation:"
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith(("Refused to", CSP_VIOLATION_MARK)) or "Content Security Policy" in text
+
+
 @pytest.fixture
-def page(monkeypatch):
+def csp_violations():
+    """What the Content-Security-Policy refused on any page of the test: the `page` fixture
+    fails the test unless it is empty at the end."""
+    return []
+
+
+@pytest.fixture
+def page(monkeypatch, csp_violations):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
@@ -32,9 +55,21 @@ def page(monkeypatch):
         try:
             page = browser.new_page()
             page.set_default_timeout(15_000)
+            page.add_init_script(REPORT_CSP_VIOLATIONS)
+            page.on(
+                "console",
+                lambda message: (
+                    csp_violations.append(f"{message.text} ({message.location.get('url')})")
+                    if is_csp_violation(message.text)
+                    else None
+                ),
+            )
             yield page
         finally:
             browser.close()
             # The test's ORM calls ran beside Playwright's event loop, on a connection of
             # their own: close it, or the test database cannot be dropped at the end.
             connections.close_all()
+    assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(
+        csp_violations
+    )

@@ -92,6 +92,11 @@ def test_staff_paste_an_article_cite_the_known_event_and_accept_the_new_commitme
     new.locator("input[type=submit][value='Add this commitment']").click()
 
     expect(page.locator(".messagelist")).to_contain_text("Added")
+    # Discard hides a candidate (intake/suggest.js: the CSP runs no inline handler).
+    cited = page.locator("section.candidate", has_text="interregional Dialogue")
+    cited.locator("summary").click()
+    cited.locator("button.discard").click()
+    expect(cited).to_be_hidden()
     created = Commitment.objects.get(reference="TM-2025-CYB")
     assert (created.deadline_first_day.isoformat(), created.deadline_last_day.isoformat()) == (
         "2025-01-01",

@@ -52,7 +52,7 @@ def test_in_force_from_2015_and_2020_03_14_dispute_that_fact(law):
 def test_2024_and_2024_11_overlap_so_they_do_not_dispute(law):
     commitment, source = law
     _claim(commitment, source, "deadline", "2024", "The forum takes place in 2024.")
-    _claim(commitment, source, "deadline", "in November 2024", "in November 2024")
+    _claim(commitment, source, "deadline", "in November 2024", "takes place in November 2024")
 
     assert _disputed(commitment) == []
     assert list(commitment.claims.values_list("value", "first_day", "last_day")) == [
@@ -188,7 +188,7 @@ def test_a_resolution_is_refused_without_a_dispute_note_evidence_or_a_claim_of_t
     _claim(commitment, source, "in_force_from", "2020-03-14", ON_2020)
     assert "needs a note" in resolve(note=" ")["note"][0]
     assert "evidence" in resolve(quote="")["quote"][0]
-    assert "does not occur" in resolve(quote="Made up.")["quote"][0]
+    assert "does not occur" in resolve(quote="A sentence that is made up.")["quote"][0]
     other = _claim(commitment, source, "adopted_on", "2020-03-14", ON_2020)
     assert (
         "not one of this commitment's in_force_from claims"

@@ -84,7 +84,10 @@ def test_a_deadline_change_records_the_old_and_the_new_deadline(forum, source, s
         "2025-33",
         date(2025, 3, 31),
     )
-    assert stored.version == change.version == 2
+    # Entered past its deadline, it was overdue at once (version 2); the change (3) moved the
+    # deadline to a period not yet over, which cleared the flag in the same transaction (4).
+    assert stored.version == change.version == 4
+    assert (stored.is_overdue, stored.overdue_since) == (False, None)
 
 
 def test_a_first_deadline_is_a_change_from_none(commitment, source):

@@ -54,6 +54,9 @@ ACCEPTED = [
         date(2026, 6, 30),
     ),
     ("in the period from 2024 to 2025", "2024/2025", date(2024, 1, 1), date(2025, 12, 31)),
+    # A day its month has, in a leap year.
+    ("on February 29, 2024", "2024-02-29", date(2024, 2, 29), date(2024, 2, 29)),
+    ("14 March 2020", "2020-03-14", date(2020, 3, 14), date(2020, 3, 14)),
 ]
 
 # (as stated, the problem the refusal names)
@@ -81,6 +84,19 @@ REFUSED = [
     ("XXXX-11", "A deadline needs a known year between 1900 and 2200"),
     ("from 2027 to 2025", "This interval ends before it starts"),
     ("from 2025 to soon", "Cannot understand this deadline"),
+    # A deadline is stored as one period: EDTF's sets and lists are not one, and the words
+    # parser must not pick one year out of junk or a list.
+    ("[2024,2025]", "A deadline is one period, not a set or list of dates"),
+    ("{2024,2025}", "A deadline is one period, not a set or list of dates"),
+    ("[2024..2026]", "A deadline is one period, not a set or list of dates"),
+    ("{[{[{[{[2024", "A deadline is one period, not a set or list of dates"),
+    ("2024,2024,2024,1999", "Cannot understand this deadline"),
+    # A day its month lacks is refused, not read as another year or the whole year.
+    ("on March 44, 2020", "March has no day 44"),
+    ("February 30, 2024", "February has no day 30"),
+    ("on February 29, 2025", "February has no day 29"),
+    ("June 31, 2025", "June has no day 31"),
+    ("February 30", "Cannot understand this deadline"),
 ]
 
 

@@ -1,6 +1,8 @@
 """Overdue is a flag, not a status: open commitments whose deadline's last day has passed."""
 
+import datetime as dt
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +18,7 @@ from tests.factories import make_commitment
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2025, 1, 10)
+ASHGABAT = ZoneInfo("Asia/Ashgabat")
 QUOTE = "Officials said the programme was approved by the Cabinet."
 
 
@@ -31,8 +34,17 @@ def _flags(*commitments):
 
 
 @pytest.fixture
-def board(source):
-    """One commitment of each kind the flag must tell apart, on 10 January 2025."""
+def board(source, time_machine):
+    """One commitment of each kind the flag must tell apart, on 10 January 2025. They are
+    entered in 2022, before any of their deadlines (a commitment entered past its deadline is
+    flagged at once), and the clock then stands at TODAY."""
+    time_machine.move_to(dt.datetime(2022, 6, 1, 9, tzinfo=ASHGABAT), tick=False)
+    board = _board(source)
+    time_machine.move_to(dt.datetime.combine(TODAY, dt.time(9), ASHGABAT), tick=False)
+    return board
+
+
+def _board(source):
     return {
         "past_month": make_commitment(source=source, reference="past-month", deadline="2024-12"),
         "ended_yesterday": make_commitment(
@@ -95,12 +107,10 @@ def test_an_overdue_deadline_moved_to_another_past_day_is_overdue_anew_from_the_
         quote=QUOTE,
     )
 
-    changes = commitments_refresh_overdue_flags(today=TODAY)
-
-    assert changes.became_overdue == [(overdue.pk, date(2024, 11, 30))]
-    assert changes.cleared == []
+    # The change itself flags it anew, for the new day (its alert is the tracker's test).
     assert _flags(overdue) == {"past-month": (True, date(2024, 12, 1), 4)}
-    assert commitments_refresh_overdue_flags(today=TODAY).became_overdue == []
+    changes = commitments_refresh_overdue_flags(today=TODAY)
+    assert (changes.became_overdue, changes.cleared) == ([], [])
 
 
 def test_a_second_call_changes_nothing(board):
@@ -143,10 +153,10 @@ def test_a_moved_deadline_clears_the_flag(board, source):
         quote=QUOTE,
     )
 
-    changes = commitments_refresh_overdue_flags(today=TODAY)
-
-    assert changes.cleared == [overdue.pk]
+    # The change itself clears the flag; the scan has nothing left to do.
     assert _flags(overdue) == {"ended-yesterday": (False, None, 4)}
+    changes = commitments_refresh_overdue_flags(today=TODAY)
+    assert (changes.became_overdue, changes.cleared) == ([], [])
 
 
 def test_a_removed_deadline_clears_the_flag(board, source):
@@ -161,9 +171,8 @@ def test_a_removed_deadline_clears_the_flag(board, source):
         quote=QUOTE,
     )
 
-    changes = commitments_refresh_overdue_flags(today=TODAY)
-
-    assert changes.cleared == [overdue.pk]
+    assert _flags(overdue) == {"past-month": (False, None, 4)}
+    assert commitments_refresh_overdue_flags(today=TODAY).cleared == []
 
 
 def test_the_day_after_the_last_day_a_commitment_becomes_overdue(board):

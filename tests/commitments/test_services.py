@@ -55,7 +55,8 @@ def test_a_commitment_is_created_with_its_parties_citations_tags_and_deadline(so
     )
 
     commitment.refresh_from_db()
-    assert commitment.version == 1
+    # Entered after its deadline (November 2024): overdue at once, which is version 2.
+    assert (commitment.version, commitment.is_overdue) == (2, True)
     assert commitment.status == Status.PROPOSED
     assert commitment.is_published is False
     assert commitment.tags == ["cybersecurity", "e-government"]

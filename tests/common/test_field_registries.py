@@ -61,9 +61,10 @@ def test_a_registry_naming_a_field_the_model_lacks_is_refused():
 
 
 def test_the_read_serializers_show_the_registries_fields_in_their_order():
-    # …then the links that are no field of the model (the public page).
+    # …then the links that are no field of the model (itself in the API, the public page).
     assert tuple(CommitmentSerializer().fields) == (
         *COMMITMENT_FIELDS.representation(),
+        "api_url",
         "html_url",
     )
     assert tuple(ActorSerializer().fields) == ACTOR_FIELDS.representation()

@@ -2,13 +2,17 @@
 every module, settings module and file they name must exist in this checkout."""
 
 import importlib.util
+import json
 import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "Dockerfile"
 APP_SERVICES = ("web", "worker", "beat")
+# `migrate` runs once, then exits; `proxy` is the only published service.
+ONE_SHOT = "migrate"
 
 
 def _compose() -> dict:
@@ -27,7 +31,7 @@ def _module_exists(dotted: str) -> bool:
 def test_compose_has_the_production_shape():
     services = _compose()["services"]
 
-    assert set(services) == {"postgres", "redis", *APP_SERVICES}
+    assert set(services) == {"postgres", "redis", "proxy", ONE_SHOT, *APP_SERVICES}
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
     assert services["beat"]["deploy"]["replicas"] == 1
@@ -52,7 +56,7 @@ def test_data_lives_in_named_volumes():
 def test_app_services_take_their_environment_from_dot_env_and_wait_for_healthy_backends():
     services = _compose()["services"]
 
-    for name in APP_SERVICES:
+    for name in (*APP_SERVICES, ONE_SHOT):
         service = services[name]
         assert service["env_file"] == ".env"
         settings_module = service["environment"]["DJANGO_SETTINGS_MODULE"]
@@ -61,14 +65,58 @@ def test_app_services_take_their_environment_from_dot_env_and_wait_for_healthy_b
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
 
 
-def test_the_web_service_migrates_then_serves_the_wsgi_app_with_gunicorn():
-    command = _command_text(_compose()["services"]["web"])
+def test_migrations_run_once_before_every_app_service_starts():
+    services = _compose()["services"]
+    migrate = services[ONE_SHOT]
 
-    assert command.index("manage.py migrate") < command.index("gunicorn")
-    wsgi = re.search(r"gunicorn\s+([\w.]+):(\w+)", command)
-    assert wsgi, command
-    module = importlib.import_module(wsgi.group(1)) if _module_exists(wsgi.group(1)) else None
-    assert module is not None and hasattr(module, wsgi.group(2))
+    assert _command_text(migrate) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no"  # a one-shot: restarted, it would run forever
+    for name in APP_SERVICES:
+        condition = services[name]["depends_on"][ONE_SHOT]["condition"]
+        assert condition == "service_completed_successfully", name
+    # Any `migrate` takes the advisory lock: this project's command replaces Django's.
+    from django.core.management import get_commands
+
+    assert get_commands()["migrate"] == "common"
+
+
+def test_the_web_service_serves_the_dockerfiles_gunicorn_command_behind_the_proxy_only():
+    services = _compose()["services"]
+    web, proxy = services["web"], services["proxy"]
+
+    assert "command" not in web  # the Dockerfile's CMD: one definition of the server
+    assert "ports" not in web
+    assert web["environment"]["API_NUM_PROXIES"] == "1"
+    assert proxy["ports"] == ["8000:8000"]
+    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    cmd = json.loads(re.search(r"^CMD\s+(.+)$", DOCKERFILE.read_text(), re.MULTILINE).group(1))
+    bind = cmd[cmd.index("--bind") + 1]
+    assert proxy["environment"]["TRACKER_UPSTREAM"] == "web:" + bind.rsplit(":", 1)[1]
+    wsgi_module, wsgi_name = cmd[1].split(":")
+    assert hasattr(importlib.import_module(wsgi_module), wsgi_name)
+
+
+def test_the_proxy_runs_the_committed_template_with_a_value_for_each_of_its_variables():
+    from django.conf import settings
+
+    from deploy.frontdoor import TEMPLATE, template_variables
+
+    proxy = _compose()["services"]["proxy"]
+    image, tag = proxy["image"].split(":")
+    assert image == "nginx" and re.fullmatch(r"\d+\.\d+\.\d+(-alpine)?", tag), tag
+    mount, target = proxy["volumes"][0].split(":")[:2]
+    assert (ROOT / mount).resolve() == TEMPLATE
+    assert target == "/etc/nginx/templates/default.conf.template"  # the image renders these
+    assert set(proxy["environment"]) == template_variables()
+    # Its body limit is the app's: the variable from .env, with the same default.
+    limit = re.fullmatch(
+        r"\$\{DATA_UPLOAD_MAX_MEMORY_SIZE:-(\d+)\}",
+        proxy["environment"]["DATA_UPLOAD_MAX_MEMORY_SIZE"],
+    )
+    assert limit and int(limit.group(1)) == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    # The cache's bypass names the app's session cookie.
+    assert f"$cookie_{settings.SESSION_COOKIE_NAME}" in TEMPLATE.read_text()
 
 
 def test_worker_and_beat_name_the_celery_app_and_its_scan_task_exists():
@@ -92,7 +140,7 @@ def test_the_beat_schedule_names_registered_tasks():
 
 
 def test_the_dockerfile_copies_what_exists_and_serves_the_wsgi_app():
-    dockerfile = (ROOT / "Dockerfile").read_text()
+    dockerfile = DOCKERFILE.read_text()
 
     for source in re.findall(r"^COPY\s+(.+?)\s+\S+$", dockerfile, flags=re.MULTILINE):
         for path in source.split():

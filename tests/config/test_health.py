@@ -15,11 +15,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# HEALTH_ASK (JSON) says who asks: "meta" (REMOTE_ADDR, HTTP_X_FORWARDED_FOR) and "staff" (a
+# staff session, made in a transaction that is rolled back). The test client's own address is
+# 127.0.0.1: internal.
 ASK_HEALTH = """
-import json, django
+import contextlib, json, os, django
 django.setup()
+from django.db import transaction
 from django.test import Client
-response = Client().get("/health/")
+ask = json.loads(os.environ.get("HEALTH_ASK", "{}"))
+client = Client()
+with transaction.atomic() if ask.get("staff") else contextlib.nullcontext():
+    if ask.get("staff"):
+        from tests.factories import make_user
+        client.force_login(make_user(username="health-staff", is_staff=True))
+    response = client.get("/health/", **ask.get("meta", {}))
+    if ask.get("staff"):
+        transaction.set_rollback(True)
 print(json.dumps({"status": response.status_code, "body": response.json()}))
 """
 
@@ -79,3 +91,68 @@ def test_health_is_503_naming_the_broker_when_it_is_down():
 @pytest.mark.django_db
 def test_health_refuses_writes(client):
     assert client.post("/health/").status_code == 405
+
+
+OUTSIDE = {"REMOTE_ADDR": "203.0.113.7"}
+
+
+def _dead_database() -> str:
+    return f"postgres://postgres@127.0.0.1:{_dead_port()}/none"
+
+
+def test_an_outside_caller_reads_what_is_down_but_not_why():
+    answer = _health_in_child(
+        DATABASE_URL=_dead_database(), HEALTH_ASK=json.dumps({"meta": OUTSIDE})
+    )
+
+    assert answer["status"] == 503
+    # Exactly this: no exception class, host, port or driver message.
+    assert answer["body"] == {
+        "status": "unavailable",
+        "checks": {"database": "down", "broker": "ok"},
+    }
+
+
+def test_behind_a_proxy_the_client_address_decides_not_the_proxys():
+    """The proxy connects from loopback; the address it forwards is outside."""
+    behind_proxy = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    answer = _health_in_child(
+        DATABASE_URL=_dead_database(),
+        API_NUM_PROXIES="1",
+        HEALTH_ASK=json.dumps({"meta": behind_proxy}),
+    )
+    assert answer["body"]["checks"]["database"] == "down"
+
+
+def test_an_internal_network_reads_why():
+    answer = _health_in_child(
+        DATABASE_URL=_dead_database(),
+        HEALTH_INTERNAL_NETWORKS="192.0.2.0/24,10.0.0.0/8",
+        HEALTH_ASK=json.dumps({"meta": {"REMOTE_ADDR": "10.1.2.3"}}),
+    )
+    assert answer["body"]["checks"]["database"].startswith("down: OperationalError")
+
+
+@pytest.mark.django_db
+def test_a_staff_session_reads_why_from_anywhere():
+    from django.db import connection
+
+    from tests.hardening.servers import database_url_for
+
+    dead = f"redis://127.0.0.1:{_dead_port()}/0"
+    # The test database: the child makes its staff user there and rolls it back.
+    database = database_url_for(connection.settings_dict["NAME"])
+    for staff in (False, True):
+        answer = _health_in_child(
+            DATABASE_URL=database,
+            CELERY_BROKER_URL=dead,
+            CACHE_URL=dead,
+            HEALTH_ASK=json.dumps({"meta": OUTSIDE, "staff": staff}),
+        )
+        assert answer["status"] == 503
+        assert answer["body"]["checks"]["database"] == "ok"
+        broker = answer["body"]["checks"]["broker"]
+        if staff:
+            assert broker.startswith("down: ") and len(broker) > len("down: "), broker
+        else:
+            assert broker == "down"

@@ -80,12 +80,17 @@ def test_drf_spectacular_autoschema_map_basic_serializer():
 
 
 def test_drf_spectacular_autoschema_hooks_and_filter_extension():
+    from drf_spectacular import plumbing
     from drf_spectacular.contrib.django_filters import DjangoFilterExtension
     from drf_spectacular.openapi import AutoSchema
 
     used_by = "config/api/schema.py (ApiAutoSchema) overrides or calls it"
-    for name in ("get_filter_backends", "get_auth"):
+    for name in ("get_filter_backends", "get_auth", "get_operation_id", "get_tags"):
         require(AutoSchema, name, library="drf-spectacular", used_by=used_by)
+    # The default of GET_LIB_DOC_EXCLUDES, which config.api.schema.doc_excludes extends.
+    require(
+        plumbing, "get_lib_doc_excludes", library="drf-spectacular", used_by="config/api/schema.py"
+    )
     require(
         AutoSchema,
         "resolve_serializer",
@@ -133,6 +138,31 @@ def test_django_redis_cache_client_answers_ping():
         f"Django's cache._cache.get_client(key, write=True) is not a Redis client: {used_by}."
     )
     assert cache._cache.get_client(write=True).ping()
+
+
+def test_django_redis_cache_client_built_once_per_pool():
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+    from config.cache import SharedClientRedisCache
+
+    used_by = "config/cache.py keeps one redis.Redis per connection pool"
+    require(
+        RedisCacheClient,
+        "_get_connection_pool",
+        library="Django",
+        params=("write",),
+        used_by=used_by,
+    )
+    assert "self._class(" in inspect.getsource(RedisCache._cache.func), (
+        f"Django's RedisCache no longer builds its client from self._class: {used_by}."
+    )
+    cache = caches["default"]
+    assert isinstance(cache, SharedClientRedisCache), "settings.CACHES uses config/cache.py"
+    first, second = cache._cache.get_client(write=True), cache._cache.get_client(write=True)
+    assert first is second, f"a new Redis client per call again: {used_by}."
+    cache.set("contract:shared-client", "value", 5)
+    assert cache.get("contract:shared-client") == "value"
 
 
 def test_redis_py_script_runs_on_a_client_given_per_call():
@@ -324,3 +354,45 @@ def test_django_filter_extra_reaches_the_form_field():
     assert filter_.field.help_text == "per request", (
         f"django-filter no longer builds the field from Filter.extra: {used_by}."
     )
+
+
+def test_django_filter_and_forms_copy_per_instance_through_deepcopy():
+    import django_filters
+    from django import forms
+    from django.http import QueryDict
+
+    from config.api.filters import FilterSet
+
+    used_by = (
+        "config/api/filters.py makes the per-instance copies of filters and form fields "
+        "shallow by giving deepcopy a cheaper __deepcopy__"
+    )
+    require_call(
+        django_filters.filterset.BaseFilterSet.__init__,
+        "copy.deepcopy",
+        library="django-filter",
+        used_by=used_by,
+    )
+    require_call(forms.BaseForm.__init__, "copy.deepcopy", library="Django", used_by=used_by)
+
+    class Numbers(FilterSet):
+        even = django_filters.BooleanFilter(method="filter_even")
+
+        class Meta:
+            model = __import__("django.contrib.auth.models").contrib.auth.models.User
+            fields = ["username"]
+
+        def filter_even(self, queryset, name, value):
+            return (self, value)
+
+    one, two = Numbers(QueryDict("even=true")), Numbers(QueryDict("even=false"))
+    declared = Numbers.base_filters["even"]
+    assert one.filters["even"] is not declared and one.filters["even"] is not two.filters["even"]
+    assert one.filters["even"].parent is one and two.filters["even"].parent is two
+    assert one.filters["username"].extra is not declared.extra
+    # A method filter calls its own FilterSet's method, not the first one's.
+    assert one.filters["even"].filter(None, True)[0] is one
+    assert two.filters["even"].filter(None, True)[0] is two
+    assert one.is_valid() and two.is_valid()
+    assert one.form.cleaned_data["even"] is True and two.form.cleaned_data["even"] is False
+    assert one.form.fields["even"] is not two.form.fields["even"]

@@ -64,10 +64,11 @@ def unchanged(db):
 
 
 @pytest.fixture
-def world(db, staff_user):
+def world(db, editor):
     """A published commitment with a party and a citation. Its words and numbers are chosen so
     that no injected filter value below could match them by accident (no lone digit 1). And
-    a webhook subscription of the staff user's (the staff client writes to its own)."""
+    a webhook subscription of the editor's (the staff client is the editor's, and writes to
+    its own)."""
     source = make_source(title="Ministry statement", publisher="Test News")
     actor = make_actor(slug="mfa", name="Ministry of Foreign Affairs")
     commitment = make_commitment(
@@ -77,7 +78,7 @@ def world(db, staff_user):
         deadline="2025",
     )
     webhook = webhook_subscription_create(
-        owner=staff_user, url="http://127.0.0.1:9/hooks", alert_kinds=["overdue"]
+        owner=editor, url="http://127.0.0.1:9/hooks", alert_kinds=["overdue"]
     ).subscription
     return {"commitment": commitment, "source": source, "actor": actor, "webhook": webhook}
 
@@ -298,7 +299,7 @@ def _write(world, which: str) -> tuple[str, str, dict]:
     commitment = f"{COMMITMENTS}{world['commitment'].pk}/"
     return {
         "create": ("post", COMMITMENTS, a_commitment(world)),
-        "patch": ("patch", commitment, {}),
+        "patch": ("patch", commitment, {"recurring": True}),  # a PATCH names a field
         "status": ("post", f"{commitment}status-changes/", a_status_change(world)),
         "deadline": ("post", f"{commitment}deadline-changes/", a_deadline_change(world)),
         "citation": (
@@ -820,7 +821,7 @@ SQL_META = [
     "1); DROP TABLE commitments_commitment; --",
 ]
 # Feeds that are not JSON: how each marks one item.
-FEEDS = {"/api/v1/deadlines.ics": b"BEGIN:VTODO", "/api/v1/alerts.atom": b"<entry>"}
+FEEDS = {"/api/v1/deadlines.ics": b"BEGIN:VEVENT", "/api/v1/alerts.atom": b"<entry>"}
 
 
 def _filterable_lists() -> list[Operation]:

@@ -1,7 +1,10 @@
-"""Security, each promise a test: drafts stay with staff and only staff write, on every endpoint
-the schema lists (a new endpoint is covered the moment it exists); tokens are hashed and
-revocable; throttles answer 429 with Retry-After; CORS allows reading and nothing more; admin
-logins are rate-limited; PostgreSQL cuts off runaway statements; no secret is committed.
+"""Security, each promise a test: drafts stay with staff on every endpoint the schema lists (a
+new endpoint is covered the moment it exists); tokens are hashed and revocable; throttles
+answer 429 with Retry-After; CORS allows reading and nothing more; admin logins are
+rate-limited; PostgreSQL cuts off runaway statements; no secret is committed.
+
+(Who may write where, by role, is test_api_permissions.py; the client's address, failed
+tokens and chunked bodies are test_client_address.py; /health/ tests/config/test_health.py.)
 
 (`check --deploy` under the production settings is tests/config/test_settings.py; the request
 body cap, 413, is in test_bad_input.py.)
@@ -24,6 +27,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.urls import resolve
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -32,7 +36,6 @@ from commitments.services import commitment_record_status_change
 from tests.api_fixtures import client_with_token, problem_fields
 from tests.factories import make_actor, make_commitment, make_source, make_user
 from tests.hardening.helpers import (
-    UNSAFE,
     Operation,
     api_operations,
     body,
@@ -152,12 +155,12 @@ def _shows_the_draft(response) -> bool:
 
 
 @pytest.fixture
-def callers(reader_user, staff_user):
+def callers(reader_user, editor):
     clients = {
         # An address of its own: the schema fetched by the tests is not counted against it.
         "anonymous": APIClient(REMOTE_ADDR="203.0.113.9"),
         "reader token": client_with_token(api_token_create(user=reader_user, name="ngo").key),
-        "staff token": client_with_token(api_token_create(user=staff_user, name="staff").key),
+        "staff token": client_with_token(api_token_create(user=editor, name="staff").key),
     }
     for client in clients.values():
         client.get("/api/v1/statuses/")  # each token's first use is recorded before any check
@@ -206,48 +209,13 @@ def test_the_counts_are_of_published_records_for_everyone_but_staff(records, cal
     assert stats["staff token"]["total"] == 2 and stats["staff token"]["overdue"] == 2
 
 
-def _unsafe_requests(records) -> list[tuple[str, str, bool]]:
-    """(method, url, documented) for every unsafe method on every path of the schema: the
-    documented writes, and the methods a path does not offer (which must write nothing)."""
-    operations = api_operations()
-    documented = {(op.method, op.path) for op in operations}
-    requests = []
-    for path in sorted({op.path for op in operations}):
-        op = next(o for o in operations if o.path == path)
-        for method in UNSAFE:
-            for value in _ids_for(op, records)[:1]:
-                requests.append((method, _url(op, value), (method, path) in documented))
-    assert sum(documented for *_, documented in requests) >= 8
-    return requests
+# Who may write where (every unsafe method on every path of the schema, by role) is
+# test_api_permissions.py.
 
 
-# Owner-scoped endpoints: any token holder manages their own webhook subscriptions, so a
-# reader's token gets past the permission — and still reaches nothing of anyone else's: the
-# staff user's subscription is a 404, an empty body a 400. Nothing is written either way.
-OWNER_SCOPED = ("/api/v1/webhooks/",)
-
-
-def test_only_staff_write_anywhere(records, callers, no_throttling):
-    for method, url, documented in _unsafe_requests(records):
-        for name, refusal in (("anonymous", 401), ("reader token", 403)):
-            before = database_fingerprint()
-            response = getattr(callers[name], method)(url, {}, format="json")
-            expected = (refusal,) if documented else (refusal, 405)
-            if name == "reader token" and url.startswith(OWNER_SCOPED):
-                expected = (400, 404, 405)
-            assert response.status_code in expected, (name, method, url, response.status_code)
-            assert changed_tables(before, database_fingerprint()) == [], (name, method, url)
-            problem_fields(response)  # a problem-details answer
-            if response.status_code == 401:
-                assert response["WWW-Authenticate"].startswith("Bearer")
-        if documented:  # the control: staff get past the permission (and are told why not)
-            response = getattr(callers["staff token"], method)(url, {}, format="json")
-            assert response.status_code not in (401, 403, 405), (method, url)
-
-
-def test_a_staff_session_without_csrf_token_cannot_write_through_the_api(records, staff_user):
+def test_a_staff_session_without_csrf_token_cannot_write_through_the_api(records, editor):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(staff_user)
+    client.force_login(editor)
     before = database_fingerprint()
     response = client.post(
         "/api/v1/commitments/",
@@ -287,13 +255,13 @@ def test_a_token_is_stored_hashed_and_never_in_clear_anywhere(reader_user):
     assert secret not in err.getvalue()  # the log line names the prefix only
 
 
-def test_a_revoked_token_is_refused_at_once(staff_user):
-    key = api_token_create(user=staff_user, name="tool").key
+def test_a_revoked_token_is_refused_at_once(editor):
+    key = api_token_create(user=editor, name="tool").key
     tool = client_with_token(key)
-    assert tool.post("/api/v1/commitments/", {}, format="json").status_code == 400  # staff
+    assert tool.post("/api/v1/commitments/", {}, format="json").status_code == 400  # an editor
     admin = Client()
     admin.force_login(make_user(is_staff=True, is_superuser=True))
-    token_id = staff_user.api_tokens.get().pk
+    token_id = editor.api_tokens.get().pk
     response = admin.post(
         "/admin/accounts/apitoken/",
         {"action": "revoke", "_selected_action": [token_id]},
@@ -312,18 +280,34 @@ def _every_read(records) -> list[str]:
     return [_url(op, _ids_for(op, records)[-1]) for op in api_operations() if op.method == "get"]
 
 
+def _own_throttle_scope(url: str) -> str | None:
+    """The scope of a view counted apart from the anon and user limits (deadlines.ics)."""
+    return getattr(getattr(resolve(url.split("?")[0]).func, "cls", None), "throttle_scope", None)
+
+
 @pytest.mark.parametrize("caller, scope", [("anonymous", "anon"), ("reader token", "user")])
 def test_over_its_limit_a_caller_gets_429_with_retry_after_on_every_endpoint(
     caller, scope, records, callers, settings
 ):
+    urls = _every_read(records)
+    own_scopes = {_own_throttle_scope(url) for url in urls} - {None}
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min", scope: "4/min"},
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": "100000/min",
+            "user": "100000/min",
+            scope: "4/min",
+            **dict.fromkeys(own_scopes, "4/min"),
+        },
     }
-    urls = _every_read(records)
     client = callers[caller]  # one request made already
     assert [client.get(urls[0]).status_code for _ in range(3)] == [200, 200, 200]
+    spent = set()
     for url in urls:
+        own = _own_throttle_scope(url)
+        if own and own not in spent:  # a limit of its own: used up here first
+            spent.add(own)
+            assert [client.get(url).status_code for _ in range(4)] == [200] * 4, url
         response = client.get(url)
         assert response.status_code == 429, url
         assert 1 <= int(response["Retry-After"]) <= 60, url
@@ -499,12 +483,13 @@ def test_the_limits_come_from_the_environment_and_statements_are_cut_off():
     child = _settings_in_child(
         API_THROTTLE_ANON="7/min",
         API_THROTTLE_USER="70/hour",
+        API_THROTTLE_CALENDAR="700/hour",
         AXES_FAILURE_LIMIT="3",
         AXES_COOLOFF_MINUTES="45",
         DATA_UPLOAD_MAX_MEMORY_SIZE="4096",
         DATABASE_STATEMENT_TIMEOUT_MS="300",
     )
-    assert child["rates"] == {"anon": "7/min", "user": "70/hour"}
+    assert child["rates"] == {"anon": "7/min", "user": "70/hour", "calendar": "700/hour"}
     assert (child["failure_limit"], child["cooloff_seconds"]) == (3, 45 * 60)
     assert child["body_limit"] == 4096
     assert child["statement_timeout"] == "300ms"

@@ -75,7 +75,9 @@ def test_the_export_of_a_filtered_list_round_trips_through_the_import(editor_cli
 @pytest.mark.django_db
 def test_refusals_are_shown_by_row_and_there_is_no_apply_button(editor_client):
     source, [commitment] = commitments_for_review(1)
-    text = status_csv([change_row(commitment, source, "adopted", quote="Not in the text.")])
+    text = status_csv(
+        [change_row(commitment, source, "adopted", quote="This sentence is not in the text.")]
+    )
 
     response = upload(editor_client, text)
 

@@ -61,7 +61,7 @@ def test_html_url_reads_the_same_from_sql_and_python_and_leads_to_the_page(
 def test_the_calendars_url_is_the_commitments_page(public_data, client):
     calendar = Calendar.from_ical(b"".join(client.get("/api/v1/deadlines.ics").streaming_content))
 
-    urls = {str(todo["SUMMARY"]): str(todo["URL"]) for todo in calendar.walk("VTODO")}
+    urls = {str(event["SUMMARY"]): str(event["URL"]) for event in calendar.walk("VEVENT")}
     dialogue = next(url for summary, url in urls.items() if "Interregional Dialogue" in summary)
     assert dialogue == "http://testserver/commitments/TM-2024-04/"
     assert client.get(dialogue).status_code == 200

@@ -17,7 +17,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from commitments.models import Commitment
-from tests.browser.conftest import page  # noqa: F401 (the real Chromium)
+from tests.browser.conftest import csp_violations, page  # noqa: F401 (the real Chromium)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,7 +122,8 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
     expect(row.locator(".badge-overdue")).to_have_text("Overdue since 1 Dec 2024")
     expect(row).to_contain_text("“in November 2024”")
     expect(reader.get_by_role("link", name="CSV")).to_have_attribute(
-        "href", "/api/v1/commitments/?tag=international-cooperation&overdue=true&format=csv"
+        "href",
+        "/api/v1/commitments/?tag=international-cooperation&overdue=true&format=csv&bom=true",
     )
     audit_and_shoot(reader, "list")
 

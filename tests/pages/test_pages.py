@@ -55,9 +55,8 @@ def test_the_list_shows_status_deadline_period_and_the_overdue_badge(public_data
     # The same query for the API, as CSV and as a calendar.
     html = response.content.decode()
     assert 'href="/api/v1/commitments/?overdue=true&amp;tag=international-cooperation"' in html
-    assert (
-        "/api/v1/commitments/?overdue=true&amp;tag=international-cooperation&amp;format=csv" in html
-    )
+    csv = "/api/v1/commitments/?overdue=true&amp;tag=international-cooperation&amp;format=csv"
+    assert f'href="{csv}&amp;bom=true"' in html  # a download for spreadsheets
     assert 'href="/api/v1/deadlines.ics?overdue=true&amp;tag=international-cooperation"' in html
 
 

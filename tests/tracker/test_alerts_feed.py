@@ -4,6 +4,7 @@ a 304 from one query, before any serialization."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils.http import parse_http_date
 
 from commitments.services import commitment_update
@@ -57,7 +58,7 @@ def test_an_unchanged_poll_is_a_304_without_body_from_one_query_and_no_serializa
     assert again.content == b""
     assert again["ETag"] == first["ETag"]
     assert again["Last-Modified"] == first["Last-Modified"]
-    assert again["Cache-Control"] == "no-cache"
+    assert again["Cache-Control"] == "public, max-age=30"  # anonymous: API_CACHE_SECONDS
     with pytest.raises(AssertionError, match="serialized"):
         api.get(URL)  # without the ETag, the same request does serialize
 
@@ -116,7 +117,7 @@ def test_every_answer_has_validators_and_headers_for_polling_dashboards(api):
     }
     assert empty["ETag"].startswith('"')
     assert empty["Last-Modified"] == "Thu, 01 Jan 1970 00:00:00 GMT"  # never an alert
-    assert empty["Cache-Control"] == "no-cache"
+    assert empty["Cache-Control"] == "public, max-age=30"
     assert {"Accept", "Authorization", "Cookie"} <= {
         name.strip() for name in empty["Vary"].split(",")
     }
@@ -168,6 +169,7 @@ def test_an_alert_reads_as_documented(api):
 
     results = api.get(URL).json()["results"]
 
+    PUBLIC = settings.TRACKER_PUBLIC_URL.rstrip("/")  # absolute, whatever the request's host
     assert results == [
         {
             "id": overdue_alert.id,
@@ -176,6 +178,7 @@ def test_an_alert_reads_as_documented(api):
                 "id": commitment.id,
                 "reference": "TM-1",
                 "title": "A regional forum",
+                "api_url": f"{PUBLIC}/api/v1/commitments/{commitment.id}/",
                 "html_url": "/commitments/TM-1/",
             },
             "last_day": "2024-11-30",
@@ -189,6 +192,7 @@ def test_an_alert_reads_as_documented(api):
                 "id": commitment.id,
                 "reference": "TM-1",
                 "title": "A regional forum",
+                "api_url": f"{PUBLIC}/api/v1/commitments/{commitment.id}/",
                 "html_url": "/commitments/TM-1/",
             },
             "last_day": None,

@@ -119,3 +119,17 @@ def test_alerts_of_drafts_are_in_the_feed_for_staff_only(api):
     assert b"DRAFT-ZQX" not in api.get(URL).content
     assert read(api.get(URL)).entries == []
     assert len(read(staff.get(URL)).entries) == 1
+
+
+def test_entry_and_feed_ids_are_the_same_under_every_host_name(api, settings):
+    """A reader keeps entries by id: one fetched under another host name is not new."""
+    settings.TRACKER_PUBLIC_URL = "https://tracker.example.org"
+    due("2024-11", reference="LATE-1")
+    deadlines_scan()
+
+    under = [read(api.get(URL, HTTP_HOST=host)) for host in ("localhost", "127.0.0.1")]
+    ids = [[entry.id for entry in feed.entries] for feed in under]
+    assert ids[0] == ids[1] and len(ids[0]) == 1
+    alert = Alert.objects.get()
+    assert ids[0] == [f"tag:tracker.example.org,{alert.created_at:%Y-%m-%d}:alert-{alert.pk}"]
+    assert under[0].feed.id == under[1].feed.id == "tag:tracker.example.org,1970-01-01:alerts"

@@ -88,7 +88,7 @@ def test_unchanged_stats_answer_304_to_their_etag_and_a_change_to_a_new_one(
     api, django_capture_on_commit_callbacks
 ):
     first = api.get(URL)
-    assert first["Cache-Control"] == "no-cache"
+    assert first["Cache-Control"] == "public, max-age=30"
 
     unchanged = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert unchanged.status_code == 304
@@ -137,15 +137,21 @@ def test_an_unknown_parameter_is_a_400_naming_it(api):
     assert [error["field"] for error in response.json()["errors"]] == ["tag"]
 
 
+# Passages of the source long enough to be evidence (EVIDENCE_QUOTE_MIN_LENGTH).
+QUOTE_2025, QUOTE_2027 = "programme will run for 2025", "will run for 2025-2027"
+
+
 def test_a_claim_that_disputes_a_fact_shows_in_the_stats_as_soon_as_it_commits(
     api, django_capture_on_commit_callbacks
 ):
     commitment = due(None)
     source = commitment.citations.get().source
-    claim_add(commitment=commitment, fact="deadline", value="2025", source=source, quote="2025")
+    claim_add(commitment=commitment, fact="deadline", value="2025", source=source, quote=QUOTE_2025)
     assert api.get(URL).json()["disputed"] == 0  # counted, and cached
 
     with django_capture_on_commit_callbacks(execute=True):  # no row saved: a claim added
-        claim_add(commitment=commitment, fact="deadline", value="2027", source=source, quote="2027")
+        claim_add(
+            commitment=commitment, fact="deadline", value="2027", source=source, quote=QUOTE_2027
+        )
 
     assert api.get(URL).json()["disputed"] == 1

@@ -72,6 +72,7 @@ def test_production_asks_for_https(settings, reader):
         ("ftp://example.org/x", "url"),
         ("https://user:pw@93.184.215.14/", "url"),
         ("not a url", "url"),
+        ("http://127.0.0.1:0/hooks", "url"),  # port 0: nothing listens there
     ],
 )
 def test_other_unusable_targets_are_refused(url, field, reader):
@@ -90,6 +91,9 @@ def test_other_unusable_targets_are_refused(url, field, reader):
         ("fe80::1%eth0", True),
         ("224.0.0.1", True),
         ("172.16.5.4", True),
+        ("64:ff9b::7f00:1", True),  # NAT64 of 127.0.0.1
+        ("64:ff9b::808:808", False),  # NAT64 of 8.8.8.8
+        ("2002:a00:1::", True),  # 6to4 of 10.0.0.1
     ],
 )
 def test_what_counts_as_inside(address, internal):

@@ -9,14 +9,17 @@ The XML is written by Django's own Atom1Feed.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, get_tag_uri
+from django.utils.feedgenerator import Atom1Feed
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
+from common.links import public_origin
 from config.api.conditional import etag_for, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import FEED_LIMIT_MAX, AlertCommitmentSerializer
@@ -76,6 +79,12 @@ def _commitment_link(request, alert: Alert) -> str:
     )
 
 
+def _tag_uri(specific: str, day) -> str:
+    """An RFC 4151 tag URI on the service's public host name: an entry keeps its id whatever
+    host name the feed was fetched under (a reader would otherwise show it again)."""
+    return f"tag:{urlsplit(public_origin()).hostname},{day:%Y-%m-%d}:{specific}"
+
+
 class _AlertsAtomFeed(Atom1Feed):
     """Atom1Feed whose <updated> is the page's Last-Modified (which counts edits of the
     alerts' commitments too), not only the newest entry's date."""
@@ -131,7 +140,7 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
         )
         etag = etag_for(ATOM_REPRESENTATION, page.digest)
         last_modified = page.last_modified or NEVER
-        headers = _polling_headers(request, last_modified=last_modified)
+        headers = _polling_headers(last_modified=last_modified)
         if _unchanged(request, etag=etag, last_modified=last_modified):
             return _vary(not_modified(etag, **headers))
 
@@ -163,7 +172,7 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
             feed_url=feed_url,
             description="Commitments that became overdue, came due soon, or changed status.",
             language="en",
-            feed_guid=request.build_absolute_uri(reverse("alert-feed-atom")),
+            feed_guid=_tag_uri("alerts", NEVER),
         )
         for alert in reversed(alerts):  # newest first, as feed readers list them
             link = _commitment_link(request, alert)
@@ -171,7 +180,7 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
                 title=_entry_title(alert),
                 link=link,
                 description=_entry_description(alert),
-                unique_id=get_tag_uri(f"{link}#alert-{alert.pk}", alert.created_at),
+                unique_id=_tag_uri(f"alert-{alert.pk}", alert.created_at),
                 pubdate=alert.created_at,
                 updateddate=alert.created_at,
                 categories=[alert.kind],

@@ -1,26 +1,34 @@
 from rest_framework import serializers
 
-from commitments.api.serializers import commitment_page_field
+from commitments.api.serializers import commitment_api_url_field, commitment_page_field
 from commitments.models import Commitment, StatusChange
 from config.api.filters import MAX_BIGINT
 from tracker.models import Alert
 
 
 class AlertCommitmentSerializer(serializers.ModelSerializer):
+    """The commitment an alert is about, in short."""
+
+    api_url = commitment_api_url_field()
     html_url = commitment_page_field()
 
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "title", "html_url"]
+        fields = ["id", "reference", "title", "api_url", "html_url"]
 
 
 class AlertStatusChangeSerializer(serializers.ModelSerializer):
+    """The recorded status change a `status_changed` alert reports."""
+
     class Meta:
         model = StatusChange
         fields = ["id", "old_status", "new_status", "effective_on"]
 
 
 class AlertSerializer(serializers.ModelSerializer):
+    """A commitment became overdue, entered the due-soon window, or had a status change
+    recorded."""
+
     commitment = AlertCommitmentSerializer()
     # Only for status_changed alerts; null for deadline alerts.
     status_change = AlertStatusChangeSerializer(allow_null=True)
@@ -31,7 +39,9 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertFeedSerializer(serializers.Serializer):
-    """The feed page (for the schema; the view builds the dict itself)."""
+    """A page of the alerts feed: the alerts after the cursor, and where to poll next."""
+
+    # Describes the page for the schema; the view builds the dict itself.
 
     next = serializers.URLField(
         help_text="The URL to poll next: this query with `after` set to the page's last alert."
@@ -63,13 +73,18 @@ class AlertFeedQuerySerializer(serializers.Serializer):
 
 
 class TagCountSerializer(serializers.Serializer):
+    """The commitments of one tag, and how many of them are overdue."""
+
     tag = serializers.CharField()
     total = serializers.IntegerField()
     overdue = serializers.IntegerField()
 
 
 class StatsSerializer(serializers.Serializer):
-    """The dashboard counts (for the schema; the view returns the selector's dict)."""
+    """Counts of commitments for dashboards: by status, overdue, disputed, due soon, and per
+    tag."""
+
+    # Describes the counts for the schema; the view returns the selector's dict.
 
     today = serializers.DateField(help_text="Today in the tracker's time zone.")
     time_zone = serializers.CharField()

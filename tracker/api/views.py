@@ -24,7 +24,7 @@ from rest_framework.utils.urls import replace_query_param
 from rest_framework.views import APIView
 
 from commitments.choices import PartyRole
-from commitments.selectors import tracker_today, user_sees_drafts
+from commitments.selectors import tracker_today
 from config.api.conditional import etag_for, if_none_match_hits, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import (
@@ -50,12 +50,10 @@ STATS_REPRESENTATION = "stats/1"
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _polling_headers(request, *, last_modified: datetime | None = None) -> dict:
-    headers = {
-        # Stored, but revalidated on every use: a dashboard always sees the news, and an
-        # unchanged poll costs a 304. Staff answers may hold drafts: never in a shared cache.
-        "Cache-Control": "private, no-cache" if user_sees_drafts(request.user) else "no-cache",
-    }
+def _polling_headers(*, last_modified: datetime | None = None) -> dict:
+    # No Cache-Control: config.middleware.ApiCacheControlMiddleware says it for every API read
+    # (public for a short while to anonymous readers, private to a token or a session).
+    headers = {}
     if last_modified is not None:
         headers["Last-Modified"] = http_date(last_modified.timestamp())
     return headers
@@ -79,14 +77,18 @@ def _unchanged(request, *, etag: str, last_modified: datetime | None) -> bool:
 
 
 def _feed_filter_parameter(name: str, item_type, *, enum=None) -> OpenApiParameter:
-    """The schema of one AlertFilter filter: several values, repeated or comma-separated."""
+    """The schema of one AlertFilter filter: several values, repeated or comma-separated,
+    each as the filter's own pattern says (a value it refuses is a 400)."""
+    declared = AlertFilter.base_filters[name]
+    pattern = declared.extra.get("item_pattern") if item_type == OpenApiTypes.STR else None
     return OpenApiParameter(
         name,
         item_type,
         many=True,
         explode=True,
         enum=enum,
-        description=str(AlertFilter.base_filters[name].extra.get("help_text", "")),
+        pattern=pattern.pattern if pattern is not None else None,
+        description=str(declared.extra.get("help_text", "")),
     )
 
 
@@ -131,7 +133,7 @@ class AlertFeedView(StrictQueryParamsMixin, APIView):
         page = alerts_feed_page(queryset=filtered, visible=visible, after=after, limit=limit)
         etag = etag_for(ALERTS_REPRESENTATION, request.accepted_renderer.format, page.digest)
         last_modified = page.last_modified or NEVER
-        headers = _polling_headers(request, last_modified=last_modified)
+        headers = _polling_headers(last_modified=last_modified)
         if _unchanged(request, etag=etag, last_modified=last_modified):
             return _vary(not_modified(etag, **headers))
 
@@ -173,7 +175,7 @@ class StatsView(StrictQueryParamsMixin, APIView):
             request.accepted_renderer.format,
             json.dumps(body, sort_keys=True, cls=DjangoJSONEncoder),
         )
-        headers = _polling_headers(request)
+        headers = _polling_headers()
         if _unchanged(request, etag=etag, last_modified=None):
             return _vary(not_modified(etag, **headers))
         return _vary(Response(body, headers={"ETag": etag, **headers}))

@@ -100,4 +100,6 @@ class WebhookTestRequestSerializer(StrictSerializer):
 
 
 class WebhookTestQueuedSerializer(serializers.Serializer):
+    """The test event is queued: its attempt will appear in the delivery log."""
+
     deliveries_url = serializers.URLField(help_text="Where the attempt will be logged.")

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from config.api.links import created as created_response
 from config.api.viewsets import ApiGenericViewSet
 from webhooks.api.permissions import IsTokenHolder
 from webhooks.api.serializers import (
@@ -50,7 +51,9 @@ OWN = "Your own subscriptions only: another's is a 404."
             "Alerts of the chosen kinds (and the alerts feed's filters) raised from now on are "
             "POSTed to `url`, signed per the Standard Webhooks specification "
             "(`webhook-id`, `webhook-timestamp`, `webhook-signature`). The answer holds the "
-            "signing `secret`, shown this once. Targets must be public https addresses."
+            "signing `secret`, shown this once. Targets must be public https addresses. One "
+            "owner may have at most WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER subscriptions (20 unless "
+            "configured): one more is a 400 naming the limit."
         ),
         request=WebhookSubscriptionWriteSerializer,
         responses={201: WebhookSubscriptionCreatedSerializer},
@@ -96,23 +99,19 @@ class WebhookSubscriptionViewSet(
         request._webhooks_throttled = True
         super().check_throttles(request)
 
-    def _answer(self, subscription, *, status_code=status.HTTP_200_OK, secret=None):
+    def _answer(self, subscription, *, secret=None):
         data = WebhookSubscriptionSerializer(subscription, context={"request": self.request}).data
-        headers = {}
-        if secret is not None:
-            data = {**data, "secret": secret}
-            headers["Location"] = reverse(
-                "webhook-detail", kwargs={"pk": subscription.pk}, request=self.request
-            )
-        return Response(data, status=status_code, headers=headers)
+        if secret is None:
+            return Response(data)
+        # Created: the secret is shown this once.
+        data = {**data, "secret": secret}
+        return created_response(data, url_name="webhook-detail", pk=subscription.pk)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = WebhookSubscriptionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = webhook_subscription_create(owner=request.user, **serializer.validated_data)
-        return self._answer(
-            created.subscription, status_code=status.HTTP_201_CREATED, secret=created.secret
-        )
+        return self._answer(created.subscription, secret=created.secret)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         subscription = self.get_object()

@@ -25,7 +25,13 @@ class Command(BaseCommand):
         if not user.is_active:
             raise CommandError(f"The user {username!r} is inactive: a token would not work.")
         created = api_token_create(user=user, name=name or f"token for {username}")
-        access = "staff: read and write" if user.is_staff else "read only"
+        # What the API lets it write is what the admin lets the user do (Django permissions).
+        if not user.is_staff:
+            access = "reads published data only"
+        elif user.is_superuser or user.get_all_permissions():
+            access = "staff: reads drafts, writes what the user's permissions allow"
+        else:
+            access = "staff without permissions: reads drafts, writes nothing (add to Editors)"
         self.stderr.write(
             f"Created token ct_{created.token.prefix}… ({created.token.name}) for {username} "
             f"({access}). Send it as 'Authorization: Bearer <token>'. It is shown only once."

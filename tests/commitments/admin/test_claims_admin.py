@@ -18,13 +18,17 @@ def _url(name: str, commitment) -> str:
     return reverse(f"admin:commitments_commitment_{name}", args=[commitment.pk])
 
 
+# Passages of tests.factories.SOURCE_TEXT long enough to be evidence (EVIDENCE_QUOTE_MIN_LENGTH).
+QUOTES = {"2025": "programme will run for 2025", "2027": "will run for 2025-2027"}
+
+
 def _record_claim(client, commitment, **overrides):
     data = {
         "fact": "deadline",
         "value": "2025",
         "note": "",
         "source": commitment.citations.first().source_id,
-        "quote": "2025",
+        "quote": QUOTES["2025"],
         "expected_version": Commitment.objects.get(pk=commitment.pk).version,
         **overrides,
     }
@@ -36,7 +40,7 @@ def test_an_editor_records_claims_and_the_page_shows_the_dispute(editor_client, 
     assert _url("claim_add", commitment) in page
 
     assert _record_claim(editor_client, commitment).status_code == 302
-    response = _record_claim(editor_client, commitment, value="2027", quote="2027")
+    response = _record_claim(editor_client, commitment, value="2027", quote=QUOTES["2027"])
 
     assert response.status_code == 302
     assert Commitment.objects.get(pk=commitment.pk).disputed_facts == ["deadline"]
@@ -47,7 +51,7 @@ def test_an_editor_records_claims_and_the_page_shows_the_dispute(editor_client, 
 
 
 def test_a_claim_whose_quote_is_not_in_the_source_is_refused_on_the_form(editor_client, commitment):
-    response = _record_claim(editor_client, commitment, quote="by 2030")
+    response = _record_claim(editor_client, commitment, quote="the programme ends by 2030")
 
     assert response.status_code == 200
     assert "does not occur in the source" in " ".join(form_errors(response)["quote"])
@@ -57,7 +61,9 @@ def test_a_claim_whose_quote_is_not_in_the_source_is_refused_on_the_form(editor_
 def test_an_editor_resolves_a_dispute_keeping_both_claims(editor_client, commitment):
     source = commitment.citations.first().source
     for value in ("2025", "2027"):
-        claim_add(commitment=commitment, fact="deadline", value=value, source=source, quote=value)
+        claim_add(
+            commitment=commitment, fact="deadline", value=value, source=source, quote=QUOTES[value]
+        )
     followed = Claim.objects.get(value="2027")
     commitment.refresh_from_db()
 
@@ -67,7 +73,7 @@ def test_an_editor_resolves_a_dispute_keeping_both_claims(editor_client, commitm
             "followed_claim": followed.pk,
             "note": "The programme's own period ends in 2027.",
             "source": source.pk,
-            "quote": "for 2025-2027",
+            "quote": "will run for 2025-2027",
             "expected_version": commitment.version,
         },
     )

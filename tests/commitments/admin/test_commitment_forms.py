@@ -61,7 +61,7 @@ def test_adding_a_commitment_creates_it_with_its_party_citation_status_and_deadl
 
 def test_a_new_commitment_citing_a_quote_missing_from_the_source_is_refused(editor_client, source):
     data, citations = add_form_data(editor_client, source, make_actor(), **{})
-    data[f"{citations}-0-quote"] = "a forum in Paris"
+    data[f"{citations}-0-quote"] = "a regional forum in Paris"
 
     response = editor_client.post(ADD_URL, data)
 

@@ -7,6 +7,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 
 from commitments.services import claim_add, dispute_resolve
 from tests.api_fixtures import problem_fields
@@ -15,7 +16,10 @@ from tests.factories import make_commitment, make_source
 pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/commitments/"
-TEXT = "It took effect in 2015. It was adopted on March 14, 2020. A court settled it."
+TEXT = "It took effect in 2015. It was adopted on March 14, 2020. A court of appeal settled it."
+# Passages of tests.factories.SOURCE_TEXT long enough to be evidence (EVIDENCE_QUOTE_MIN_LENGTH).
+QUOTE_2025 = "programme will run for 2025"
+QUOTE_2027 = "will run for 2025-2027"
 
 
 @pytest.fixture
@@ -60,7 +64,12 @@ def test_a_commitment_shows_its_claims_and_what_they_dispute(anon, law):
     ]
     assert body["claims"][1]["citation"] == {
         "id": late.citation_id,
-        "source": {"id": source.pk, "title": "Gazette", "publisher": source.publisher},
+        "source": {
+            "id": source.pk,
+            "title": "Gazette",
+            "publisher": source.publisher,
+            "api_url": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/sources/{source.pk}/",
+        },
         "quote": "It was adopted on March 14, 2020.",
     }
 
@@ -75,7 +84,7 @@ def test_a_resolution_keeps_both_claims_and_is_shown(anon, law, staff_user):
         followed_claim=late,
         note="The gazette's own date.",
         source=source,
-        quote="A court settled it.",
+        quote="A court of appeal settled it.",
         recorded_by=staff_user,
     )
 
@@ -88,12 +97,12 @@ def test_a_resolution_keeps_both_claims_and_is_shown(anon, law, staff_user):
     assert resolution["fact"] == "in_force_from"
     assert resolution["followed_claim"] == late.pk
     assert resolution["note"] == "The gazette's own date."
-    assert resolution["evidence"]["quote"] == "A court settled it."
+    assert resolution["evidence"]["quote"] == "A court of appeal settled it."
 
 
 def test_disputed_filters_keep_what_the_sources_disagree_on(anon, law):
     _, source, _, _ = law
-    make_commitment(source=source, quote="A court settled it.", reference="CALM")
+    make_commitment(source=source, quote="A court of appeal settled it.", reference="CALM")
 
     assert _references(anon.get(LIST, {"disputed": "true"})) == ["LAW"]
     assert _references(anon.get(LIST, {"disputed": "false"})) == ["CALM"]
@@ -114,7 +123,7 @@ def test_drafts_never_leak_through_the_disputed_filter(anon, staff, law):
     draft = make_commitment(
         source=source, quote="It took effect in 2015.", reference="DRAFT", is_published=False
     )
-    for value, quote in (("2015", "took effect in 2015"), ("2020", "adopted on March 14, 2020")):
+    for value, quote in (("2015", "It took effect in 2015"), ("2020", "adopted on March 14, 2020")):
         claim_add(commitment=draft, fact="adopted_on", value=value, source=source, quote=quote)
 
     assert _references(anon.get(LIST, {"disputed": "true"})) == ["LAW"]
@@ -147,7 +156,7 @@ def test_the_csv_export_carries_claims_and_disputed_facts(anon, law):
 def test_staff_record_a_claim_and_the_dispute_follows(staff, anon, source):
     commitment = make_commitment(source=source)
     url = f"{LIST}{commitment.pk}/claims/"
-    first = {"fact": "deadline", "value": "2025", "source": source.pk, "quote": "2025"}
+    first = {"fact": "deadline", "value": "2025", "source": source.pk, "quote": QUOTE_2025}
 
     created = staff.post(url, first, format="json")
     assert created.status_code == 201, created.content
@@ -155,7 +164,7 @@ def test_staff_record_a_claim_and_the_dispute_follows(staff, anon, source):
     assert created["ETag"] == anon.get(f"{LIST}{commitment.pk}/")["ETag"]
     assert anon.get(f"{LIST}{commitment.pk}/").json()["disputed_facts"] == []
 
-    second = staff.post(url, {**first, "value": "2027", "quote": "2027"}, format="json")
+    second = staff.post(url, {**first, "value": "2027", "quote": QUOTE_2027}, format="json")
     assert second.status_code == 201
     assert anon.get(f"{LIST}{commitment.pk}/").json()["disputed_facts"] == ["deadline"]
 
@@ -166,7 +175,12 @@ def test_a_claim_whose_quote_is_not_in_the_source_is_a_400_and_writes_nothing(st
 
     response = staff.post(
         f"{LIST}{commitment.pk}/claims/",
-        {"fact": "deadline", "value": "2026", "source": source.pk, "quote": "by 2026"},
+        {
+            "fact": "deadline",
+            "value": "2026",
+            "source": source.pk,
+            "quote": "the programme ends by 2026",
+        },
         format="json",
     )
 
@@ -194,7 +208,12 @@ def test_anonymous_and_reader_tokens_cannot_write_claims_or_resolutions(anon, re
 def test_staff_resolve_a_dispute_with_its_evidence(staff, anon, law):
     commitment, source, early, late = law
     url = f"{LIST}{commitment.pk}/resolutions/"
-    body = {"followed_claim": early.pk, "note": "", "source": source.pk, "quote": "settled it"}
+    body = {
+        "followed_claim": early.pk,
+        "note": "",
+        "source": source.pk,
+        "quote": "court of appeal settled it",
+    }
 
     refused = staff.post(url, body, format="json")
     assert refused.status_code == 400

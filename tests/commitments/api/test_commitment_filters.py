@@ -181,7 +181,8 @@ def test_only_staff_may_name_a_draft_parent_whoever_asked_before(anon, staff, wo
 def test_q_searches_the_full_text_in_web_search_syntax(anon, world):
     assert references(get(anon, q="Ashgabat")) == ["FORUM"]
     assert references(get(anon, q="programme")) == ["CYBER"]
-    assert references(get(anon, q="ashgabat or law")) == ["FORUM", "LAW"]
+    # Best match first (tests/commitments/test_search.py): the set is what this is about.
+    assert sorted(references(get(anon, q="ashgabat or law"))) == ["FORUM", "LAW"]
     assert references(get(anon, q='"regional forum" -cyber')) == ["FORUM"]
 
 

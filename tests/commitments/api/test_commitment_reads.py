@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import pytest
+from django.conf import settings
 
 from commitments.models import Citation, Commitment, Party
 from commitments.services import commitment_update
@@ -37,8 +38,9 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
     assert set(body) >= {
         "id", "reference", "title", "description", "kind", "status", "is_published",
         "deadline", "is_overdue", "overdue_since", "recurring", "parent", "tags", "parties",
-        "citations", "version", "created_at", "updated_at",
+        "citations", "version", "created_at", "updated_at", "api_url", "html_url",
     }  # fmt: skip
+    assert body["api_url"] == settings.TRACKER_PUBLIC_URL.rstrip("/") + detail(commitment.pk)
     assert body["deadline"] == {
         "text": "for 2025-2027",
         "edtf": "2025/2027",
@@ -57,7 +59,12 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
         }
     ]
     citation = body["citations"][0]
-    assert citation["source"] == {"id": source.pk, "title": source.title, "publisher": "Test News"}
+    assert citation["source"] == {
+        "id": source.pk,
+        "title": source.title,
+        "publisher": "Test News",
+        "api_url": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/sources/{source.pk}/",
+    }
     assert citation["quote"] == "a national cyber-security programme will run for 2025-2027"
     assert body["tags"] == ["cybersecurity"]
     assert body["is_overdue"] is False and body["overdue_since"] is None
@@ -231,9 +238,11 @@ def test_following_next_visits_every_commitment_once_in_order(ordering, anon, so
         make_commitment(
             source=source, reference=f"P-{number}", title=f"T{number % 3}", deadline=deadline
         )
-    everything = references(anon.get(LIST, {"ordering": ordering, "page_size": 200}))
+    # No `ordering` at all for the default one: an empty value is a 400.
+    order = {"ordering": ordering} if ordering else {}
+    everything = references(anon.get(LIST, {**order, "page_size": 200}))
     assert sorted(everything) == [f"P-{n}" for n in range(len(deadlines))]
-    assert _walk(anon, {"ordering": ordering, "page_size": 2}) == everything
+    assert _walk(anon, {**order, "page_size": 2}) == everything
 
 
 def test_deadline_ordering_puts_commitments_without_a_deadline_last_both_ways(anon, source):

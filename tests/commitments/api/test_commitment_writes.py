@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 
 from commitments.models import Citation, Commitment, DeadlineChange, StatusChange
 from commitments.services import commitment_record_status_change
@@ -33,6 +34,20 @@ def new_commitment(source, **extra) -> dict:
 
 
 # --- create ----------------------------------------------------------------------------------
+
+
+def test_a_commitment_created_past_proposed_needs_evidence(staff, source):
+    """A "completed" with no citation would show as a kept promise resting on nothing."""
+    bare = {k: v for k, v in new_commitment(source).items() if k != "citations"}
+    response = staff.post(
+        LIST, {**bare, "status": "completed", "is_published": True}, format="json"
+    )
+    assert response.status_code == 400
+    assert "status" in problem_fields(response)
+    assert not Commitment.objects.filter(reference="NEW-1").exists()
+    assert staff.post(LIST, {**bare, "status": "proposed"}, format="json").status_code == 201
+    cited = {**new_commitment(source, reference="NEW-2"), "status": "completed"}
+    assert staff.post(LIST, cited, format="json").status_code == 201
 
 
 def test_staff_create_a_commitment_with_parties_and_citations(staff, source):
@@ -77,7 +92,9 @@ def test_a_deadline_that_cannot_be_understood_is_refused_with_the_accepted_forms
 
 
 def test_a_quote_missing_from_the_source_refuses_the_whole_commitment(staff, source):
-    body = new_commitment(source, citations=[{"source": source.pk, "quote": "never said"}])
+    body = new_commitment(
+        source, citations=[{"source": source.pk, "quote": "the ministry never said this"}]
+    )
     response = staff.post(LIST, body, format="json")
     assert response.status_code == 400
     assert "does not occur" in problem_fields(response)["quote"]
@@ -298,7 +315,7 @@ def test_staff_add_a_citation(staff, commitment):
 def test_a_citation_whose_quote_is_not_in_the_source_is_refused(staff, commitment, source):
     response = staff.post(
         f"{detail(commitment.pk)}citations/",
-        {"source": source.pk, "quote": "made up"},
+        {"source": source.pk, "quote": "a quote that is made up here"},
         format="json",
     )
     assert "does not occur" in problem_fields(response)["quote"]
@@ -334,6 +351,7 @@ def test_history_lists_status_and_deadline_changes_oldest_first_with_evidence(
         "id": source.pk,
         "title": source.title,
         "publisher": source.publisher,
+        "api_url": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/sources/{source.pk}/",
     }
     assert history[1]["new_deadline"]["text"] == "2025/2027"
     assert history[1]["reason"] == "Programme period"

@@ -170,8 +170,10 @@ def test_sources_are_searchable_for_the_citation_autocomplete(editor_client):
         },
     )
 
+    # The API's full text: the title's match first, then the source whose text mentions it.
     assert [r["text"] for r in response.json()["results"]] == [
-        "Cabinet approves the programme (Test News, 2024-09-13)"
+        "Cabinet approves the programme (Test News, 2024-09-13)",
+        "Forum announced (Test News, 2024-09-13)",
     ]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.contrib.auth.models import Permission
 
+from accounts.services import api_token_create
 from sources.models import Source
-from tests.api_fixtures import problem_fields
-from tests.factories import SOURCE_TEXT, make_commitment, make_source
+from tests.api_fixtures import client_with_token, problem_fields
+from tests.factories import SOURCE_TEXT, make_commitment, make_source, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -135,14 +137,23 @@ def test_a_text_edit_that_drops_a_quoted_passage_is_refused(staff, commitment, s
     assert Source.objects.get(pk=source.pk).text == SOURCE_TEXT
 
 
-def test_staff_delete_a_source_nobody_cites(staff, source):
-    assert staff.delete(detail(source.pk)).status_code == 204
+@pytest.fixture
+def deleter(db):
+    """A staff user holding sources.delete_source, which the Editors group does not have."""
+    user = make_user(username="deleter", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="delete_source"))
+    return client_with_token(api_token_create(user=user, name="cleanup").key)
+
+
+def test_staff_with_the_permission_delete_a_source_nobody_cites(deleter, staff, source):
+    assert staff.delete(detail(source.pk)).status_code == 403  # an editor: as in the admin
+    assert deleter.delete(detail(source.pk)).status_code == 204
     assert not Source.objects.exists()
 
 
-def test_deleting_a_cited_source_is_a_409_that_says_why(staff, source):
+def test_deleting_a_cited_source_is_a_409_that_says_why(deleter, source):
     make_commitment(source=source)
-    response = staff.delete(detail(source.pk))
+    response = deleter.delete(detail(source.pk))
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "source_is_cited"
