@@ -44,6 +44,18 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
+class StrictCharField(serializers.CharField):
+    """A JSON string only. DRF's CharField also takes numbers and writes them as text: a
+    `"title": 12.5` is a client's bug, not a title."""
+
+    default_error_messages = {"invalid": "Must be a string, not {input_type}."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
     """A record referred to by its id: a whole number (or its digits as a string). DRF's field
     passes anything on to the query, so `1.5` found record 1 and `1e400` (infinity) was a 500."""
@@ -57,10 +69,13 @@ class IdRelatedField(serializers.PrimaryKeyRelatedField):
 
 class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A write body made of model fields (names from a FieldRegistry): an unknown field is a
-    400, booleans are JSON booleans, related records are whole-number ids."""
+    400, booleans are JSON booleans, text is JSON strings, related records are whole-number
+    ids."""
 
     serializer_related_field = IdRelatedField
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.BooleanField: StrictBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
     }

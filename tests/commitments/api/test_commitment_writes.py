@@ -361,3 +361,11 @@ def test_history_lists_status_and_deadline_changes_oldest_first_with_evidence(
 def test_history_takes_three_queries(anon, commitment, django_assert_num_queries):
     with django_assert_num_queries(3):  # the commitment, its status and deadline changes
         assert anon.get(f"{detail(commitment.pk)}history/").status_code == 200
+
+
+@pytest.mark.parametrize("title", [12.5, -5283569295233540.0, 7, ["a"], {"a": 1}])
+def test_text_fields_take_json_strings_only(staff, source, title):
+    response = staff.post(LIST, new_commitment(source, title=title), format="json")
+    assert response.status_code == 400
+    assert "title" in problem_fields(response)
+    assert not Commitment.objects.exists()
