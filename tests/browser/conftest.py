@@ -4,6 +4,8 @@ CI installs the browser with `apt-get install -y chromium` and Playwright from t
 `playwright install` is never run: it would download a browser build of its own.
 """
 
+from urllib.parse import urlparse
+
 import pytest
 from django.db import connections
 
@@ -73,3 +75,19 @@ def page(monkeypatch, csp_violations):
     assert csp_violations == [], "the Content-Security-Policy refused:\n" + "\n".join(
         csp_violations
     )
+
+
+def keep_to_server(page, base_url: str) -> list[str]:
+    """Abort every request the page makes outside `base_url`'s host; returns the list of those
+    it tried (a test asserts it stays empty: no CDN, no outside call)."""
+    outside: list[str] = []
+
+    def only_local(route):
+        if urlparse(route.request.url).netloc == urlparse(base_url).netloc:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    return outside

@@ -2,25 +2,16 @@
 the operations render, nothing is loaded from outside the server, and the policy refuses
 nothing (the `page` fixture fails the test on any violation)."""
 
-from urllib.parse import urlparse
-
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.conftest import keep_to_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_swagger_ui_renders_the_operations_under_the_policy(live_server, page):
-    outside = []
-
-    def only_local(route):
-        if urlparse(route.request.url).netloc == urlparse(live_server.url).netloc:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
+    outside = keep_to_server(page, live_server.url)
     response = page.goto(f"{live_server.url}/api/v1/docs/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -17,7 +16,11 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from commitments.models import Commitment
-from tests.browser.conftest import csp_violations, page  # noqa: F401 (the real Chromium)
+from tests.browser.conftest import (  # noqa: F401 (the real Chromium)
+    csp_violations,
+    keep_to_server,
+    page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,16 +32,7 @@ SERIOUS = {"serious", "critical"}
 @pytest.fixture
 def reader(page, live_server):  # noqa: F811
     """The browser, kept to the live server: any other request fails the test."""
-    outside = []
-
-    def only_local(route):
-        if urlparse(route.request.url).netloc == urlparse(live_server.url).netloc:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", only_local)
+    outside = keep_to_server(page, live_server.url)
     yield page
     assert outside == []
 
