@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install openapi bench bench-pages clean
+.PHONY: run test lint format install system-packages openapi bench bench-pages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ $(NPM_STAMP): $(LINT_DIR)/package.json $(LINT_DIR)/package-lock.json
 	cd $(LINT_DIR) && npm ci --ignore-scripts --no-audit --no-fund
 	@touch $(NPM_STAMP)
 
+# Chromium and nginx for the browser and front-door tests: installed when missing on Debian as
+# root, else a message naming the command, before anything else runs.
+system-packages:
+	@bash tools/system-packages
+
 install: $(STAMP) $(NPM_STAMP)
 
 ## make run: the whole service on http://127.0.0.1:8000 (web + Celery worker + beat).
@@ -37,7 +42,7 @@ run: $(RUN_STAMP)
 
 ## make test: lint, migrations check and the whole test suite against a real PostgreSQL and
 ## Redis (DATABASE_URL / CELERY_BROKER_URL, or embedded ones when unset).
-test: $(STAMP) $(NPM_STAMP) lint
+test: system-packages $(STAMP) $(NPM_STAMP) lint
 	$(PY) -m config.embedded -- $(PY) manage.py makemigrations --check --dry-run \
 		--settings=config.settings.test
 	$(PY) -m config.embedded -- $(PY) -m pytest $(PYTEST_ARGS)

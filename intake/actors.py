@@ -55,13 +55,13 @@ class ActorIndex:
         return cls(list(Actor.objects.all()), aliases)
 
     def mentions(self, sentence: str) -> list[ActorMention]:
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(sentence))  # 1 where a longer name matched: overlaps in O(length)
         found: dict[int, tuple[int, ActorMention]] = {}
         for pattern, actor in self._patterns:
             for match in pattern.finditer(sentence):
-                if any(match.start() < end and start < match.end() for start, end in taken):
+                if any(taken[match.start() : match.end()]):
                     continue
-                taken.append((match.start(), match.end()))
+                taken[match.start() : match.end()] = b"\1" * (match.end() - match.start())
                 if actor.pk not in found:
                     mention = ActorMention(actor, match.group(0), _role_guess(actor, sentence))
                     found[actor.pk] = (match.start(), mention)

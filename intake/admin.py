@@ -26,15 +26,18 @@ from common.admin import ServiceAdmin, form_add_refusal
 from common.services import VersionConflict
 from config.api.export import csv_streaming_response
 from config.api.filters import MAX_BIGINT, is_id_text
+from intake.extraction import MAX_CANDIDATES, MAX_SENTENCE_CHARS, MAX_TEXT_CHARS
 from intake.forms import CandidateForm, StatusImportUploadForm
 from intake.models import ActorAlias, ImportState, StatusImport
-from intake.selectors import suggestions_for_source
+from intake.selectors import suggestions_stored
 from intake.services import (
     AcceptedCandidate,
     actor_alias_create,
     actor_alias_delete,
     candidate_accept,
     candidate_cite_on,
+    source_suggestions_fail,
+    source_suggestions_request,
     status_import_apply,
     status_import_check,
     status_import_create,
@@ -43,7 +46,11 @@ from intake.services import (
     status_import_start_apply,
 )
 from intake.status_csv import EXPORT_COLUMNS, status_review_columns
-from intake.tasks import status_import_apply_task, status_import_check_task
+from intake.tasks import (
+    source_suggestions_compute_task,
+    status_import_apply_task,
+    status_import_check_task,
+)
 from sources.models import Source
 
 # Files of up to this many changes are checked and applied in the request; larger ones on a
@@ -89,7 +96,14 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         source = self.get_object(request, unquote(object_id))
         if source is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        suggestions = suggestions_for_source(source)
+        if request.method == "POST" and request.POST.get("action") == "again":
+            self._compute(request, source, again=True)
+            return HttpResponseRedirect(request.path)
+        kept = self._compute(request, source)
+        # A suggestion's number points into the text it was found in, and only there.
+        suggestions = (
+            suggestions_stored(kept, source) if kept.text_sha256 == source.text_sha256 else []
+        )
         bound = None
         if request.method == "POST":
             number_text = request.POST.get("number", "")
@@ -136,11 +150,37 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             "opts": self.opts,
             "original": source,
             "source": source,
+            "kept": kept,
+            "extent": kept.extent or {},
+            "limits": {
+                "text_chars": MAX_TEXT_CHARS,
+                "sentence_chars": MAX_SENTENCE_CHARS,
+                "candidates": MAX_CANDIDATES,
+                "seconds": settings.INTAKE_SUGGEST_SOFT_TIME_LIMIT,
+            },
             "cards": cards,
             "media": self.media + cards[0][1].media if cards else self.media,
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/intake/suggest.html", context)
+
+    def _compute(self, request, source, *, again: bool = False):
+        """The kept suggestions; a computation on the worker when they are missing or stale
+        (or staff ask again), enqueued once this request has committed."""
+        kept, start = source_suggestions_request(source=source, again=again)
+        if start:
+
+            def enqueue():
+                try:
+                    source_suggestions_compute_task.delay(source.pk)
+                except Exception as error:  # the broker is down: say so on the page
+                    source_suggestions_fail(
+                        source_id=source.pk,
+                        message=f"The task queue could not be reached ({error}): try again.",
+                    )
+
+            transaction.on_commit(enqueue)
+        return kept
 
     @transaction.atomic
     def _accept(self, request, source, form) -> Commitment:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
@@ -39,6 +40,19 @@ _PATTERNS = [
 ]
 
 
+# The deadline parser is slow (a grammar per value): a sentence's phrases are parsed at most
+# this many times, and the same words once per process.
+MAX_PARSES_PER_SENTENCE = 12
+
+
+@lru_cache(maxsize=4096)
+def _parsed(words: str) -> Deadline | None:
+    try:
+        return deadline_parse(words)
+    except ValidationError:
+        return None
+
+
 @dataclass(frozen=True)
 class DeadlinePhrase:
     words: str  # as the sentence says it
@@ -57,19 +71,22 @@ def _resolved(words: str, published: date | None) -> str | None:
 
 def deadline_phrases_find(sentence: str, *, published: date | None = None) -> list[DeadlinePhrase]:
     """Every deadline phrase of the sentence that the deadline parser accepts, in order."""
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(sentence))  # 1 where an accepted phrase stands: overlaps in O(length)
     found: list[tuple[int, DeadlinePhrase]] = []
+    parses = 0
     for pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
-            if any(match.start() < end and start < match.end() for start, end in taken):
+            if any(taken[match.start() : match.end()]):
                 continue
             words = _resolved(match.group(0).strip(), published)
             if not words:
                 continue
-            try:
-                deadline = deadline_parse(words)
-            except ValidationError:
+            if parses == MAX_PARSES_PER_SENTENCE:
+                break
+            parses += 1
+            deadline = _parsed(words)
+            if deadline is None:
                 continue
-            taken.append((match.start(), match.end()))
+            taken[match.start() : match.end()] = b"\1" * (match.end() - match.start())
             found.append((match.start(), DeadlinePhrase(match.group(0).strip(), deadline)))
     return [phrase for _, phrase in sorted(found, key=lambda item: item[0])]

@@ -9,6 +9,10 @@ check of commitments.services.
 A better extractor can replace this one without touching the admin: set INTAKE_EXTRACTOR to
 the dotted path of a callable with the signature of `rule_based_extract` that returns
 `Candidate`s (README, "Staff workflow").
+
+The work is bounded whatever the text: the first INTAKE_MAX_TEXT_CHARS characters are read,
+sentences longer than INTAKE_MAX_SENTENCE_CHARS are passed over, and at most
+INTAKE_MAX_CANDIDATES candidates are kept; `extraction_run` says which limit a text met.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from intake.sentences import sentences_split
 from intake.wording import kind_from_wording, status_from_wording, title_from_wording
 
 DEFAULT_EXTRACTOR = "intake.extraction.rule_based_extract"
+MAX_TEXT_CHARS = settings.INTAKE_MAX_TEXT_CHARS
+MAX_SENTENCE_CHARS = settings.INTAKE_MAX_SENTENCE_CHARS
+MAX_CANDIDATES = settings.INTAKE_MAX_CANDIDATES
 
 # "It is proposed", "a proposal was voiced": the proposer is the person the article named
 # before (the minister who "reported on measures").
@@ -64,6 +71,10 @@ def rule_based_extract(*, text: str, published: date | None, actors: ActorIndex)
     seen_quotes: set[str] = set()
     last_person: ActorMention | None = None
     for sentence in sentences_split(text):
+        if len(sentence.text) > MAX_SENTENCE_CHARS:
+            continue  # no quote, and the cue and date finders would read it all
+        if len(candidates) > MAX_CANDIDATES:
+            break  # one more than kept: enough to say that there were more
         mentions = actors.mentions(sentence.text)
         status = status_from_wording(sentence.text)
         if status is not None and sentence.text not in seen_quotes:
@@ -104,6 +115,36 @@ def extractor() -> Callable[..., list[Candidate]]:
     return import_string(getattr(settings, "INTAKE_EXTRACTOR", DEFAULT_EXTRACTOR))
 
 
+@dataclass(frozen=True)
+class Extraction:
+    candidates: list[Candidate]  # at most MAX_CANDIDATES, in the order of the text
+    text_chars: int  # the text's length
+    read_chars: int  # how much of it was read (MAX_TEXT_CHARS at most)
+    long_sentences: int  # sentences passed over for their length
+    more_candidates: bool  # the text held more than MAX_CANDIDATES
+
+    @property
+    def is_partial(self) -> bool:
+        return self.read_chars < self.text_chars or bool(self.long_sentences)
+
+
+def extraction_run(*, text: str, published: date | None = None) -> Extraction:
+    """Candidates from `text` by the configured extractor (INTAKE_EXTRACTOR), within the caps."""
+    read = text[:MAX_TEXT_CHARS]
+    candidates = [
+        candidate
+        for candidate in extractor()(text=read, published=published, actors=ActorIndex.load())
+        if len(candidate.quote) <= MAX_SENTENCE_CHARS
+    ]
+    return Extraction(
+        candidates=candidates[:MAX_CANDIDATES],
+        text_chars=len(text),
+        read_chars=len(read),
+        long_sentences=sum(len(s.text) > MAX_SENTENCE_CHARS for s in sentences_split(read)),
+        more_candidates=len(candidates) > MAX_CANDIDATES,
+    )
+
+
 def candidates_extract(*, text: str, published: date | None = None) -> list[Candidate]:
-    """Candidates from `text` by the configured extractor (INTAKE_EXTRACTOR)."""
-    return extractor()(text=text, published=published, actors=ActorIndex.load())
+    """The candidates of `extraction_run`."""
+    return extraction_run(text=text, published=published).candidates

@@ -1,13 +1,18 @@
-"""What the intake keeps: other names of actors, and CSV status imports with their outcome.
+"""What the intake keeps: other names of actors, CSV status imports with their outcome, and the
+suggestions computed for each source.
 
 Every write goes through intake/services.py.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Actor
+from sources.models import Source
 
 
 class ActorAlias(models.Model):
@@ -81,3 +86,57 @@ class StatusImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (ImportState.PREVIEWING, ImportState.APPLYING)
+
+
+class SuggestionsState(models.TextChoices):
+    COMPUTING = "computing", "Being computed"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SourceSuggestions(models.Model):
+    """The extraction assistant's suggestions for one source, computed once on a worker and
+    shown from here until what they were computed from changes (`inputs`)."""
+
+    source = models.OneToOneField(Source, on_delete=models.CASCADE, related_name="+")
+    # A digest of everything the suggestions depend on: the source's text and date, the
+    # commitments, citations, actors and aliases, the assistant's settings.
+    inputs = models.CharField(max_length=64)
+    # The text they were found in: a suggestion's number points into this text only.
+    text_sha256 = models.CharField(max_length=64, blank=True)
+    state = models.CharField(
+        max_length=20, choices=SuggestionsState.choices, default=SuggestionsState.COMPUTING
+    )
+    # intake.selectors.suggestions_to_json: candidates with the commitments they may concern.
+    suggestions = models.JSONField(default=list, blank=True)
+    # What the caps left out: {"text_chars", "read_chars", "long_sentences", "more_candidates"}.
+    extent = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "source's suggestions"
+        verbose_name_plural = "sources' suggestions"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=SuggestionsState.values),
+                name="source_suggestions_state_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Suggestions for source {self.source_id} ({self.get_state_display()})"
+
+    @property
+    def is_lost(self) -> bool:
+        """Still marked as being computed well past the worker's hard time limit: the worker
+        was killed or is gone, and no result will come."""
+        limit = timedelta(seconds=settings.INTAKE_SUGGEST_TIME_LIMIT + 30)
+        return (
+            self.state == SuggestionsState.COMPUTING and self.requested_at < timezone.now() - limit
+        )
+
+    @property
+    def is_computing(self) -> bool:
+        return self.state == SuggestionsState.COMPUTING and not self.is_lost

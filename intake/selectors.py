@@ -1,15 +1,32 @@
-"""Reads for the intake: suggestions for a source, the commitments a passage probably concerns,
-and the rows of a status-review export."""
+"""Reads for the intake: suggestions for a source (worked out, kept and read back) and
+the commitments a passage probably concerns."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Max
 
-from commitments.models import Citation, Commitment
+from commitments.deadlines import Deadline
+from commitments.models import Actor, Citation, Commitment
 from common.search import search_fold
-from intake.extraction import Candidate, candidates_extract
+from intake.actors import ActorMention
+from intake.deadline_phrases import DeadlinePhrase
+from intake.extraction import (
+    DEFAULT_EXTRACTOR,
+    MAX_CANDIDATES,
+    MAX_SENTENCE_CHARS,
+    MAX_TEXT_CHARS,
+    Candidate,
+    Extraction,
+    extraction_run,
+)
+from intake.models import ActorAlias, SourceSuggestions
 from intake.similarity import (
     sequence_word_similarity,
     set_similarity,
@@ -28,6 +45,8 @@ RELATED_LIMIT = 3
 # Full-text search keeps this many commitments sharing words with the passage; trigram
 # similarity, in Python, ranks them.
 PREFILTER_LIMIT = 50
+# Bumped when the kept suggestions' JSON changes shape, so that they are computed again.
+SUGGESTIONS_FORMAT = 1
 
 _NEAR_SQL = f"""
 WITH q AS (
@@ -95,26 +114,146 @@ def commitments_probably_concerned(text: str) -> list[Related]:
     return [Related(commitments[pk], score) for pk, score in scores]
 
 
-def _citing(source: Source, quote: str) -> list[Commitment]:
-    folded = fold_whitespace(quote)
-    ids = [
-        commitment_id
-        for commitment_id, cited in Citation.objects.filter(source=source).values_list(
-            "commitment_id", "quote"
+def _cited_by(source: Source, suggestions: list[Suggestion]) -> None:
+    """Fill each suggestion's `cited_by`: the commitments citing its passage (or an overlapping
+    one) from this source. Two queries, whatever the number of suggestions."""
+    cited = list(Citation.objects.filter(source=source).values_list("commitment_id", "quote"))
+    wanted: dict[int, list[int]] = {}
+    for suggestion in suggestions:
+        folded = fold_whitespace(suggestion.candidate.quote)
+        wanted[suggestion.number] = sorted(
+            {pk for pk, quote in cited if quote in folded or folded in quote}
         )
-        if cited in folded or folded in cited
-    ]
-    return list(Commitment.objects.defer("search_vector").filter(pk__in=ids).order_by("reference"))
+    ids = {pk for pks in wanted.values() for pk in pks}
+    commitments = Commitment.objects.defer("search_vector").in_bulk(ids)
+    for suggestion in suggestions:
+        suggestion.cited_by = sorted(
+            (commitments[pk] for pk in wanted[suggestion.number] if pk in commitments),
+            key=lambda commitment: commitment.reference,
+        )
 
 
-def suggestions_for_source(source: Source) -> list[Suggestion]:
-    candidates = candidates_extract(text=source.text, published=source.published_on)
-    return [
+def suggestions_compute(source: Source) -> tuple[list[Suggestion], Extraction]:
+    """The suggestions for a source's text, worked out now (the worker's job: see
+    intake.services.source_suggestions_compute)."""
+    extraction = extraction_run(text=source.text, published=source.published_on)
+    suggestions = [
         Suggestion(
             number=number,
             candidate=candidate,
             related=commitments_probably_concerned(candidate.quote),
-            cited_by=_citing(source, candidate.quote),
         )
-        for number, candidate in enumerate(candidates, start=1)
+        for number, candidate in enumerate(extraction.candidates, start=1)
     ]
+    return suggestions, extraction
+
+
+def suggestions_inputs(source: Source) -> str:
+    """A digest of everything a source's suggestions are computed from: when it changes, they
+    are computed again. Any commitment, citation, actor or alias written since counts, since
+    each can change what a passage probably concerns or whom it names."""
+    state = [
+        SUGGESTIONS_FORMAT,
+        source.text_sha256,
+        str(source.published_on),
+        getattr(settings, "INTAKE_EXTRACTOR", DEFAULT_EXTRACTOR),
+        MAX_TEXT_CHARS,
+        MAX_SENTENCE_CHARS,
+        MAX_CANDIDATES,
+        Commitment.objects.aggregate(n=Count("id"), last=Max("updated_at")),
+        Citation.objects.aggregate(n=Count("id"), last=Max("id")),
+        Actor.objects.aggregate(n=Count("id"), last=Max("updated_at")),
+        ActorAlias.objects.aggregate(n=Count("id"), last=Max("id")),
+    ]
+    return hashlib.sha256(json.dumps(state, default=str).encode()).hexdigest()
+
+
+# --- suggestions as kept in SourceSuggestions.suggestions ---------------------------------------
+
+
+def _phrase_json(phrase: DeadlinePhrase | None) -> dict | None:
+    if phrase is None:
+        return None
+    deadline = phrase.deadline
+    return {
+        "words": phrase.words,
+        "text": deadline.text,
+        "edtf": deadline.edtf,
+        "first_day": deadline.first_day.isoformat(),
+        "last_day": deadline.last_day.isoformat(),
+    }
+
+
+def _phrase(data: dict | None) -> DeadlinePhrase | None:
+    if data is None:
+        return None
+    deadline = Deadline(
+        text=data["text"],
+        edtf=data["edtf"],
+        first_day=date.fromisoformat(data["first_day"]),
+        last_day=date.fromisoformat(data["last_day"]),
+    )
+    return DeadlinePhrase(words=data["words"], deadline=deadline)
+
+
+def suggestions_to_json(suggestions: list[Suggestion]) -> list[dict]:
+    return [
+        {
+            "number": suggestion.number,
+            "quote": (candidate := suggestion.candidate).quote,
+            "start": candidate.start,
+            "end": candidate.end,
+            "title": candidate.title,
+            "kind": candidate.kind,
+            "status": candidate.status,
+            "deadline": _phrase_json(candidate.deadline),
+            "other_deadlines": [_phrase_json(phrase) for phrase in candidate.other_deadlines],
+            "actors": [
+                {"actor": mention.actor.pk, "words": mention.words, "role": mention.role}
+                for mention in candidate.actors
+            ],
+            "related": [
+                {"commitment": related.commitment.pk, "score": related.score}
+                for related in suggestion.related
+            ],
+        }
+        for suggestion in suggestions
+    ]
+
+
+def suggestions_stored(kept: SourceSuggestions, source: Source) -> list[Suggestion]:
+    """The kept suggestions as the page shows them, with today's actors and commitments (one
+    deleted since is left out) and who cites each passage now. Four queries."""
+    rows = kept.suggestions or []
+    actors = Actor.objects.in_bulk({a["actor"] for row in rows for a in row["actors"]})
+    commitments = Commitment.objects.defer("search_vector").in_bulk(
+        {r["commitment"] for row in rows for r in row["related"]}
+    )
+    suggestions = [
+        Suggestion(
+            number=row["number"],
+            candidate=Candidate(
+                quote=row["quote"],
+                start=row["start"],
+                end=row["end"],
+                title=row["title"],
+                kind=row["kind"],
+                status=row["status"],
+                deadline=_phrase(row["deadline"]),
+                other_deadlines=[_phrase(phrase) for phrase in row["other_deadlines"]],
+                actors=[
+                    ActorMention(actors[a["actor"]], a["words"], a["role"])
+                    for a in row["actors"]
+                    if a["actor"] in actors
+                ],
+            ),
+            related=[
+                Related(commitments[r["commitment"]], r["score"])
+                for r in row["related"]
+                if r["commitment"] in commitments
+            ],
+        )
+        for row in rows
+    ]
+    _cited_by(source, suggestions)
+    return suggestions

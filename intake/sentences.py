@@ -18,11 +18,17 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 }  # fmt: skip
 # Closing and opening quote marks: " ' \u201d \u2019 \u00bb and " ' \u201c \u2018 \u00ab.
+# Linear on any text: a run of stops is matched from its first stop only (the look-behind), and
+# possessive quantifiers give nothing back.
 _END = re.compile(
-    "[.!?]+[\"'\u201d\u2019\u00bb)]*(?=\\s+[\"'\u201c\u2018\u00ab(]?[A-Z0-9\u0400-\u04ff])"
+    "(?<![.!?])[.!?]++[\"'\u201d\u2019\u00bb)]*+"
+    "(?=\\s++[\"'\u201c\u2018\u00ab(]?[A-Z0-9\u0400-\u04ff])"
 )
 _LINE_BREAK = re.compile(r"\n\s*")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+# The word before a stop is looked for in this many characters before it, not from the start
+# of the text: a search from the start made the split quadratic in the text's length.
+_WORD_WINDOW = 40
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ class Sentence:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    word = _WORD_BEFORE.search(text, 0, dot)
+    word = _WORD_BEFORE.search(text, max(0, dot - _WORD_WINDOW), dot)
     if word is None:
         return False
     token = word.group(1).rstrip(".").lower()

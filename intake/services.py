@@ -1,6 +1,6 @@
 """Every write of the intake. Commitments, citations and status changes are written by
-commitments.services, as everywhere else; here only what the intake adds (aliases, imports)
-and the composition of those calls.
+commitments.services, as everywhere else; here only what the intake adds (aliases, imports,
+the suggestions kept for each source) and the composition of those calls.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from commitments.services import (
     commitment_create,
     commitment_record_status_change,
 )
-from intake.models import ActorAlias, ImportState, StatusImport
+from intake.models import ActorAlias, ImportState, SourceSuggestions, StatusImport, SuggestionsState
+from intake.selectors import suggestions_compute, suggestions_inputs, suggestions_to_json
 from intake.status_csv import StatusRow, status_rows_read
 from sources.models import Source
 
@@ -97,6 +98,73 @@ def candidate_cite_on(
 ) -> Citation:
     """The candidate reports an existing commitment again: cite it there, no duplicate."""
     return citation_add(commitment=commitment, source=source, quote=quote, created_by=created_by)
+
+
+# --- the suggestions kept for a source -----------------------------------------------------
+
+
+@transaction.atomic
+def source_suggestions_request(
+    *, source: Source, again: bool = False
+) -> tuple[SourceSuggestions, bool]:
+    """The kept suggestions of `source`, and whether a computation must start now: when none
+    were kept, when what they were computed from has changed, or when staff ask `again`. A
+    computation that failed is not started again by itself (the same input would fail the
+    same way); one under way is not started twice."""
+    inputs = suggestions_inputs(source)
+    kept, created = SourceSuggestions.objects.select_for_update().get_or_create(
+        source=source, defaults={"inputs": inputs, "requested_at": timezone.now()}
+    )
+    if created:
+        return kept, True
+    if kept.inputs == inputs and not again:
+        return kept, False
+    kept.inputs = inputs
+    kept.state = SuggestionsState.COMPUTING
+    kept.error = ""
+    kept.requested_at = timezone.now()
+    kept.save(update_fields=["inputs", "state", "error", "requested_at"])
+    return kept, True
+
+
+def source_suggestions_compute(*, source_id: int) -> SourceSuggestions | None:
+    """Work out the suggestions of a source and keep them (the worker's task). The digest is
+    taken first: anything written while this runs makes the result stale, not wrong."""
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        return None  # deleted since it was asked for
+    inputs = suggestions_inputs(source)
+    suggestions, extraction = suggestions_compute(source)
+    with transaction.atomic():
+        kept, _ = SourceSuggestions.objects.select_for_update().get_or_create(
+            source=source, defaults={"inputs": inputs, "requested_at": timezone.now()}
+        )
+        kept.inputs = inputs
+        kept.text_sha256 = source.text_sha256
+        kept.state = SuggestionsState.READY
+        kept.suggestions = suggestions_to_json(suggestions)
+        kept.extent = {
+            "text_chars": extraction.text_chars,
+            "read_chars": extraction.read_chars,
+            "long_sentences": extraction.long_sentences,
+            "more_candidates": extraction.more_candidates,
+        }
+        kept.error = ""
+        kept.computed_at = timezone.now()
+        kept.save()
+    return kept
+
+
+@transaction.atomic
+def source_suggestions_fail(*, source_id: int, message: str) -> SourceSuggestions | None:
+    """The computation could not be done: say why on the page; what was kept stays."""
+    kept = SourceSuggestions.objects.select_for_update().filter(source_id=source_id).first()
+    if kept is None:
+        return None
+    kept.state = SuggestionsState.FAILED
+    kept.error = message
+    kept.save(update_fields=["state", "error"])
+    return kept
 
 
 # --- status imports -------------------------------------------------------------------------

@@ -190,6 +190,16 @@ TRACKER_CALENDAR_UID_DOMAIN = env(
     "TRACKER_CALENDAR_UID_DOMAIN", default="commitment-tracker.invalid"
 )
 
+# --- The extraction assistant (intake/) ---------------------------------------------------
+# What it reads of a source, so that its work is bounded whatever is pasted (README, "Staff
+# workflow"): the first characters of the text, sentences up to a length, a number of
+# candidates; and how long the worker may take over one source.
+INTAKE_MAX_TEXT_CHARS = env.int("INTAKE_MAX_TEXT_CHARS", default=200_000)
+INTAKE_MAX_SENTENCE_CHARS = env.int("INTAKE_MAX_SENTENCE_CHARS", default=2_000)
+INTAKE_MAX_CANDIDATES = env.int("INTAKE_MAX_CANDIDATES", default=100)
+INTAKE_SUGGEST_SOFT_TIME_LIMIT = env.int("INTAKE_SUGGEST_SOFT_TIME_LIMIT", default=60)
+INTAKE_SUGGEST_TIME_LIMIT = env.int("INTAKE_SUGGEST_TIME_LIMIT", default=90)
+
 # --- Webhooks ----------------------------------------------------------------------------------
 
 # The service's public address: the absolute links in API bodies (`api_url`), Location and
@@ -386,7 +396,8 @@ SPECTACULAR_SETTINGS = {
         "operators) raises the limit; a write needs the token of a staff user holding "
         "Django's permission for it (each write says which; the admin's Editors group has "
         "them). Drafts are visible to staff only.\n\n"
-        "**Lists** use cursor pagination: follow `next`; `page_size` is at most 200; "
+        "**Lists** use cursor pagination: follow `next`; `page_size` is 1 to 200 (another "
+        "value is a 400); "
         "`count=true` adds the total. "
         "`?format=csv` streams every matching row as CSV (`&bom=true` for Excel).\n\n"
         "**Links.** `api_url` is a record's absolute URL; a 201 has `Location`. A commitment "

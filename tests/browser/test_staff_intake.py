@@ -4,9 +4,11 @@ proposes the existing record for the first and a candidate with the parsed deadl
 second; accepting creates the commitment with its citation, and its history shows who."""
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 from commitments.models import Citation, Commitment
+from tests.hardening.servers import CeleryWorker, app_environment, database_url_for
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +34,21 @@ def editor(transactional_db):
     return user
 
 
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    """A real Celery worker on the test database: the suggestions are computed there."""
+    started = CeleryWorker(
+        env=app_environment(
+            database_url=database_url_for(settings.DATABASES["default"]["NAME"]),
+            broker_url=settings.CELERY_BROKER_URL,
+        ),
+        log=tmp_path / "worker.log",
+        name="intake-browser",
+    ).start()
+    yield started
+    started.close()
+
+
 def select_in_panel(page, passage: str) -> None:
     """Select `passage` in the source's text beside the form, as a mouse would."""
     page.eval_on_selector(
@@ -52,7 +69,7 @@ def select_in_panel(page, passage: str) -> None:
 
 
 def test_staff_paste_an_article_cite_the_known_event_and_accept_the_new_commitment(
-    seeded, editor, live_server, page
+    seeded, editor, worker, live_server, page
 ):
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/admin/login/?next=/admin/sources/source/add/")
@@ -67,8 +84,11 @@ def test_staff_paste_an_article_cite_the_known_event_and_accept_the_new_commitme
     page.click("input[name=_suggest]")
 
     expect(page.locator("h1")).to_have_text("Suggest commitments")
+    # Computed on the worker; the page refreshes itself until they are there.
     event = page.locator("section.candidate", has_text="interregional Dialogue")
-    expect(event.locator(".related-commitment.probable")).to_contain_text("TM-2024-04")
+    expect(event.locator(".related-commitment.probable")).to_contain_text(
+        "TM-2024-04", timeout=60_000
+    )
     new = page.locator("section.candidate", has_text="training centre")
     expect(new.locator(".candidate-badge.deadline")).to_contain_text(
         "from 2025 to 2027 → 2025-01-01 to 2027-12-31"

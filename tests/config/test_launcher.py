@@ -16,13 +16,13 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from rest_framework.test import APIClient
 
 from commitments.choices import OPEN_STATUSES
 from commitments.models import Commitment
 from commitments.selectors import tracker_today
 from config import launcher
+from tests.hardening.servers import database_url_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,12 +72,7 @@ def broker_queue():
 
 @pytest.fixture
 def launcher_environment(monkeypatch, tmp_path):
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    monkeypatch.setenv(
-        "DATABASE_URL",
-        f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-    )
+    monkeypatch.setenv("DATABASE_URL", database_url_for())
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings.test")
     monkeypatch.setenv("TRACKER_DATA_DIR", str(tmp_path))  # the admin's password file
     monkeypatch.setenv("TRACKER_PORT", "0")

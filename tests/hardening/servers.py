@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -49,11 +49,31 @@ def wait_until(condition: Callable[[], object], *, timeout: float, what: str) ->
         time.sleep(0.05)
 
 
-def database_url_for(name: str) -> str:
-    """This suite's DATABASE_URL with another database name (the test database), for a child
-    process: same server, credentials and options, whether TCP or a Unix socket (`?host=`)."""
-    parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + quote(name, safe="")))
+def database_url_for(name: str | None = None) -> str:
+    """A DATABASE_URL for a child process: the test database (or database `name` on the same
+    server), with the test connection's own parameters — user, password, host or Unix socket
+    directory, port and options — whether PostgreSQL is the machine's or the embedded one.
+    Every test that starts a process of the app gets its database from here."""
+    from django.db import connections
+
+    db = connections["default"].settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    credentials = f"{user}{password}@" if user or password else ""
+    options = dict(db.get("OPTIONS") or {})
+    # A Unix socket directory: HOST, or `?host=` (the embedded PostgreSQL's DATABASE_URL,
+    # which django-environ hands on in OPTIONS).
+    host = db.get("HOST") or options.pop("host", "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    if host.startswith("/"):
+        options["host"] = host
+        location = f"{port}" if port else ""
+    else:
+        location = f"{host or '127.0.0.1'}{port}"
+    options.pop("options", None)  # the settings write it (statement_timeout) in every process
+    query = urlencode({key: value for key, value in options.items() if isinstance(value, str)})
+    path = "/" + quote(name or db["NAME"], safe="")
+    return urlunsplit(("postgres", f"{credentials}{location}", path, query, ""))
 
 
 def _stop_process(process: subprocess.Popen, *, grace: float = 10) -> None:

@@ -32,3 +32,11 @@ def change_row(commitment, source, status: str, *, on: str = "2025-01-15", **ext
         "quote": QUOTE,
         **extra,
     }
+
+
+def suggestions_computed(source):
+    """What the worker does when the suggestion page asks for it (intake.tasks): computed
+    here, in the test's transaction, so the page shows them from storage."""
+    from intake.services import source_suggestions_compute
+
+    return source_suggestions_compute(source_id=source.pk)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from commitments.models import Citation, Commitment
 from sources.models import Source
 from tests.factories import make_actor, make_commitment, make_source
+from tests.intake.helpers import suggestions_computed
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,7 @@ def test_candidates_show_deadline_actors_and_the_existing_commitment_they_concer
         source=make_source(title="Older news"),
     )
     source = make_source(text=ARTICLE, title="Forum news")
+    suggestions_computed(source)
 
     response = editor_client.get(suggest_url(source))
 
@@ -72,6 +74,7 @@ def test_accepting_a_candidate_creates_the_commitment_with_its_citation_and_part
 ):
     ministry = make_actor(name="Ministry of Communications")
     source = make_source(text=ARTICLE)
+    suggestions_computed(source)
     quote = "It is proposed to hold a regional forum in Ashgabat in November 2024"
 
     response = editor_client.post(
@@ -102,6 +105,7 @@ def test_accepting_a_candidate_creates_the_commitment_with_its_citation_and_part
 def test_a_refused_candidate_comes_back_with_the_reason_and_nothing_saved(editor_client):
     make_commitment(reference="TAKEN")
     source = make_source(text=ARTICLE)
+    suggestions_computed(source)
 
     response = editor_client.post(
         suggest_url(source),
@@ -127,6 +131,7 @@ def test_citing_an_existing_commitment_adds_the_passage_there_not_a_duplicate(
 ):
     existing = make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")
     source = make_source(text=ARTICLE)
+    suggestions_computed(source)
 
     editor_client.post(
         suggest_url(source), {"number": "1", "action": "cite", "commitment": existing.pk}
@@ -144,6 +149,7 @@ def test_citing_an_existing_commitment_adds_the_passage_there_not_a_duplicate(
 @pytest.mark.parametrize("chosen", ["abc", "99999", "9" * 30, ""])
 def test_citing_a_commitment_that_is_not_one_is_refused_on_the_page(editor_client, chosen):
     source = make_source(text=ARTICLE)
+    suggestions_computed(source)
 
     response = editor_client.post(
         suggest_url(source), {"number": "1", "action": "cite", "commitment": chosen}

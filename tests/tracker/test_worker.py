@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.db import connections
 
 from commitments.models import Commitment
 from config.celery_app import app as celery_app
+from tests.hardening.servers import database_url_for
 from tracker.models import Alert
 from tracker.services import SCAN_LOCK_KEY
 from tracker.tasks import deadlines_scan_task
@@ -30,19 +30,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
 SCAN_SECONDS = 30
-
-
-def _database_url(db: dict) -> str:
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    credentials = f"{user}{password}@" if user else ""
-    name = quote(db["NAME"], safe="")
-    # A Unix socket directory: HOST, or `?host=` in DATABASE_URL (the embedded PostgreSQL of
-    # `make test`), which django-environ passes on in OPTIONS.
-    socket_dir = db.get("HOST") or db.get("OPTIONS", {}).get("host") or ""
-    if socket_dir.startswith("/"):
-        return f"postgres://{credentials}/{name}?host={quote(socket_dir)}"
-    return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
 
 
 class WorkerProcess:
@@ -71,7 +58,7 @@ def worker(django_db_setup, tmp_path_factory) -> WorkerProcess:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "DATABASE_URL": database_url_for(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
     }
     with log.open("wb") as out:

@@ -13,6 +13,7 @@ from tests.commitments.admin.test_deadline_change import post_deadline_change
 from tests.commitments.admin.test_status_change import post_status_change
 from tests.commitments.api.test_input_refusals import long_deadline
 from tests.factories import make_commitment, make_source
+from tests.intake.helpers import suggestions_computed
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def test_a_short_quote_is_a_form_error_on_the_status_change_page(editor_client, 
 def test_a_short_quote_is_a_form_error_in_the_intake(editor_client):
     text = "It is proposed to hold a regional forum in Ashgabat in November 2024."
     source = make_source(text=text)
+    suggestions_computed(source)
 
     response = editor_client.post(
         reverse("admin:sources_source_suggest", args=[source.pk]),

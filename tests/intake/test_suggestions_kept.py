@@ -1,0 +1,199 @@
+"""The assistant's suggestions are computed once, on a worker within a time limit, kept, and
+shown from storage; computed again when the text or the commitments change, or on request;
+and bounded, with a message, whatever is pasted."""
+
+import pytest
+from celery.exceptions import SoftTimeLimitExceeded
+from django.urls import reverse
+
+from intake import services
+from intake.extraction import MAX_CANDIDATES, MAX_SENTENCE_CHARS, MAX_TEXT_CHARS
+from intake.models import SourceSuggestions, SuggestionsState
+from intake.selectors import suggestions_compute, suggestions_stored
+from intake.tasks import source_suggestions_compute_task
+from sources.services import source_update
+from tests.factories import make_actor, make_commitment, make_source
+from tests.intake.helpers import suggestions_computed
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = (
+    "Ashgabat, 2 December. It is proposed to hold a regional forum in Ashgabat in November "
+    "2024, the Ministry of Communications said. The ministry will open a national data "
+    "centre by the end of 2026."
+)
+REFRESH = '<meta http-equiv="refresh"'
+
+
+def suggest_url(source):
+    return reverse("admin:sources_source_suggest", args=[source.pk])
+
+
+def visit(client, source, django_capture_on_commit_callbacks):
+    """The page, and how many computations it enqueued (callbacks run after the commit)."""
+    with django_capture_on_commit_callbacks() as enqueued:
+        page = client.get(suggest_url(source))
+    assert page.status_code == 200
+    return page, len(enqueued)
+
+
+def test_the_first_visit_asks_the_worker_and_says_so(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = make_source(text=ARTICLE)
+
+    page, enqueued = visit(editor_client, source, django_capture_on_commit_callbacks)
+
+    html = page.content.decode()
+    assert enqueued == 1
+    assert "The suggestions are being computed" in html
+    assert REFRESH in html  # nothing to work on yet: it refreshes itself
+    assert page.context["cards"] == []
+    assert SourceSuggestions.objects.get(source=source).state == SuggestionsState.COMPUTING
+    # A second visit while it runs does not ask again.
+    assert visit(editor_client, source, django_capture_on_commit_callbacks)[1] == 0
+
+
+def test_kept_suggestions_are_shown_from_storage_without_computing_again(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = make_source(text=ARTICLE)
+    suggestions_computed(source)
+
+    page, enqueued = visit(editor_client, source, django_capture_on_commit_callbacks)
+
+    assert enqueued == 0
+    assert [s.candidate.deadline.deadline.edtf for s, _ in page.context["cards"]] == [
+        "2024-11",
+        "2026",
+    ]
+    assert REFRESH not in page.content.decode()
+
+
+def test_what_is_kept_reads_back_as_it_was_computed():
+    ministry = make_actor(name="Ministry of Communications")
+    existing = make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")
+    source = make_source(text=ARTICLE)
+
+    computed, _ = suggestions_compute(source)
+    kept = suggestions_computed(source)
+    stored = suggestions_stored(kept, source)
+
+    assert stored == computed
+    assert stored[0].candidate.actors[0].actor == ministry
+    assert stored[0].related[0].commitment == existing
+
+
+def test_a_new_commitment_computes_them_again_and_the_old_ones_stay_usable(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = make_source(text=ARTICLE)
+    suggestions_computed(source)
+    make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")
+
+    page, enqueued = visit(editor_client, source, django_capture_on_commit_callbacks)
+
+    html = page.content.decode()
+    assert enqueued == 1
+    assert len(page.context["cards"]) == 2  # the same text: its candidates still stand
+    assert "reload the page to see the new ones" in html
+    assert REFRESH not in html  # a form being filled is not reloaded away
+
+
+def test_a_new_text_computes_them_again_and_hides_the_old_ones(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = make_source(text=ARTICLE)
+    suggestions_computed(source)
+    source_update(source=source, data={"text": "The ministry will hold a forum in 2027."})
+
+    page, enqueued = visit(editor_client, source, django_capture_on_commit_callbacks)
+
+    assert enqueued == 1
+    assert page.context["cards"] == []
+    # Accepting a candidate of the old text is refused, not applied to the new one.
+    answer = editor_client.post(suggest_url(source), {"number": "1", "action": "cite"})
+    assert answer.status_code == 302
+
+
+def test_a_failed_computation_is_not_retried_by_itself_but_on_request(
+    editor_client, django_capture_on_commit_callbacks
+):
+    source = make_source(text=ARTICLE)
+    visit(editor_client, source, django_capture_on_commit_callbacks)
+    services.source_suggestions_fail(source_id=source.pk, message="The worker gave up.")
+
+    page, enqueued = visit(editor_client, source, django_capture_on_commit_callbacks)
+
+    assert enqueued == 0
+    assert "could not be computed: The worker gave up." in page.content.decode()
+    with django_capture_on_commit_callbacks() as again:
+        answer = editor_client.post(suggest_url(source), {"action": "again"})
+    assert answer.status_code == 302
+    assert len(again) == 1
+    assert SourceSuggestions.objects.get(source=source).state == SuggestionsState.COMPUTING
+
+
+def test_the_worker_s_time_limit_ends_in_a_message_not_a_silent_spin(monkeypatch):
+    source = make_source(text=ARTICLE)
+    services.source_suggestions_request(source=source)
+
+    def too_slow(source):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "suggestions_compute", too_slow)
+
+    assert source_suggestions_compute_task(source.pk) == SuggestionsState.FAILED
+    kept = SourceSuggestions.objects.get(source=source)
+    assert "Not finished within" in kept.error
+    assert "seconds" in kept.error
+
+
+def _sentences(count: int) -> str:
+    return " ".join(
+        f"The ministry will open data centre {n} by the end of 2026." for n in range(count)
+    )
+
+
+def test_a_text_over_the_caps_is_read_up_to_them_and_the_page_says_which(editor_client):
+    many = _sentences(MAX_CANDIDATES + 5)
+    run_on = "the plan will be " + "and so on " * (MAX_SENTENCE_CHARS // 10) + "done."
+    filler = "x" * MAX_TEXT_CHARS
+    source = make_source(text=f"{many}\n\n{run_on}\n\n{filler} It will be done in 2030.")
+    kept = suggestions_computed(source)
+
+    page = editor_client.get(suggest_url(source))
+
+    html = page.content.decode()
+    assert kept.extent["read_chars"] == MAX_TEXT_CHARS < kept.extent["text_chars"]
+    assert kept.extent["long_sentences"] == 2  # the run-on sentence, the filler
+    assert kept.extent["more_candidates"] is True
+    assert len(page.context["cards"]) == MAX_CANDIDATES
+    assert f"reads the first {MAX_TEXT_CHARS} only" in html
+    assert f"2 sentences longer than {MAX_SENTENCE_CHARS} characters were passed over" in html
+    assert f"more than {MAX_CANDIDATES} candidates" in html
+    assert "2030" not in " ".join(s.candidate.quote for s, _ in page.context["cards"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(
+            "by the end of 2025, in November 2024, for 2025-2027, " * 20_000, id="phrases"
+        ),
+        pytest.param("." * 1_000_000, id="stops"),
+        pytest.param("e.g. " * 200_000, id="abbreviations"),
+        pytest.param("OSCE " * 200_000, id="one-name"),
+    ],
+)
+def test_a_megabyte_of_one_sentence_is_passed_over_with_a_message(editor_client, text):
+    source = make_source(text=text)
+
+    kept = suggestions_computed(source)
+
+    assert kept.state == SuggestionsState.READY
+    assert kept.suggestions == []
+    assert kept.extent["read_chars"] == MAX_TEXT_CHARS
+    page = editor_client.get(suggest_url(source))
+    assert page.status_code == 200
+    assert "passed over" in page.content.decode()
