@@ -14,7 +14,7 @@ from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 
-from config.api.export import FORMULA_STARTS
+from config.api.export import starts_like_formula
 
 # Read: `reference` names the commitment; a row with no new_status is left out.
 REQUIRED_COLUMNS = ("reference", "new_status", "effective_on", "source_id", "quote")
@@ -99,7 +99,7 @@ def _rows_read(text: str) -> list[StatusRow]:
 def _unneutralised(value: str) -> str:
     # The export wrote "'=…" for a cell starting like a formula (config.api.export); read back
     # the value itself.
-    if value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+    if value[:1] == "'" and starts_like_formula(value[1:]):
         return value[1:]
     return value
 

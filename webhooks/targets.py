@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052's well-known prefix
+# RFC 4291's deprecated "IPv4-compatible" addresses (::127.0.0.1): routed by nobody now, yet a
+# stack that still reads them delivers to the IPv4 address inside, so the whole block is out.
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 class TargetRefused(Exception):
@@ -37,14 +40,18 @@ def address_is_internal(address: str) -> bool:
     """Private, loopback, link-local (169.254.169.254, the cloud metadata service, among
     them), shared, reserved, multicast or unspecified: anything that is not the public
     internet. An IPv4 address carried in IPv6 (mapped ::ffff:127.0.0.1, NAT64 64:ff9b::7f00:1,
-    6to4 2002:7f00:1::) counts as itself: a translator would deliver to it."""
+    6to4 2002:7f00:1::) counts as itself: a translator would deliver to it. The deprecated
+    IPv4-compatible form (::127.0.0.1, ::8.8.8.8: all of ::/96) is refused whatever it holds."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone (fe80::1%eth0)
     if ip.version == 6:
+        if ip in IPV4_COMPATIBLE:
+            return True
         carried = ip.ipv4_mapped or ip.sixtofour
         if carried is None and ip in NAT64_PREFIX:
             carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         ip = carried or ip
-    return not ip.is_global or ip.is_multicast
+    # is_global alone lets through the blocks the IETF keeps in reserve (4000::/3 and others).
+    return not ip.is_global or ip.is_multicast or ip.is_reserved
 
 
 def target_parse(url: str) -> tuple[str, str, int, str]:
@@ -87,8 +94,8 @@ def target_resolve(url: str) -> Target:
             # attacker's DNS could hand out the inside one at delivery.
             raise TargetRefused(
                 f"{host} resolves to {', '.join(internal)}, an address inside a private "
-                "network (private, loopback, link-local or metadata): webhooks are only "
-                "delivered to public addresses."
+                "network (private, loopback, link-local, metadata or reserved): webhooks are "
+                "only delivered to public addresses."
             )
     return Target(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
 

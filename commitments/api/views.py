@@ -78,7 +78,7 @@ from commitments.services import (
     commitment_update,
     dispute_resolve,
 )
-from common.links import url_for
+from common.links import absolute_url, public_origin, url_for
 from common.search import SEARCH_RANK
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.export import CHUNK_SIZE, csv_columns
@@ -579,14 +579,14 @@ class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
             )
         queryset = self.filter_queryset(self.get_queryset())
         digest, last_modified = deadline_calendar_state(queryset=queryset)
-        # The body also holds absolute URLs: the same rows under another host are another body.
-        origin = request.build_absolute_uri("/")
+        # The body's URLs are on the public address (whatever the Host header), which is in
+        # the ETag: a new TRACKER_PUBLIC_URL is a new body.
         etag = etag_for(
             "deadlines.ics",
             FEED_FORMAT,
             settings.TRACKER_CALENDAR_UID_DOMAIN,
             component,
-            origin,
+            public_origin(),
             digest,
         )
         dated = {}
@@ -599,7 +599,7 @@ class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
 
         def page_url(commitment: Commitment) -> str:
             # The public page: a calendar is read by people.
-            return request.build_absolute_uri(page.to_representation(commitment.reference))
+            return absolute_url(page.to_representation(commitment.reference))
 
         rows = deadline_calendar_rows(queryset=queryset).only(*CALENDAR_FIELDS)
         response = StreamingHttpResponse(

@@ -18,7 +18,7 @@ a new view gets it by doing nothing:
   names for an action: the admin's rule);
 - throttling: `config.api.throttling.AnonRateThrottle` and `UserRateThrottle`, fixed windows
   counted in Redis through Django's cache; rates from API_THROTTLE_ANON / API_THROTTLE_USER;
-- pagination: `config.api.pagination.KeysetCursorPagination` (`cursor`, `page_size` up to 200);
+- pagination: `config.api.pagination.KeysetCursorPagination` (`cursor`, `page_size` 1 to 200);
 - content negotiation: `config.api.negotiation.ApiContentNegotiation` (a bad `?format=` is a
   400 naming `format`);
 - the OpenAPI schema: `config.api.schema.ApiAutoSchema` documents the problem responses

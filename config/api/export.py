@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from operator import attrgetter
@@ -27,11 +28,19 @@ class _Echo:
 # A spreadsheet reads a cell that starts with one of these as a formula (CSV injection: a
 # title such as `=HYPERLINK(...)` would run in the reader's spreadsheet). Such text cells get a
 # leading single quote, as OWASP recommends; numbers, dates and booleans never start so.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's list, and `|`, which starts a DDE call (`|cmd`) in some spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "|")
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet may read `text` as a formula. The first character is compared in
+    NFKC, so that its compatibility forms count too (fullwidth U+FF1D, small U+FE62…), which a
+    spreadsheet may read as the ASCII sign."""
+    return unicodedata.normalize("NFKC", text[:1]).startswith(FORMULA_STARTS)
 
 
 def csv_text(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    return f"'{text}" if starts_like_formula(text) else text
 
 
 def _csv_plain(value: Any) -> str:

@@ -10,10 +10,14 @@ so a view orders its queryset — or uses `config.api.ordering.WhitelistOrdering
 this class does the rest. The cursor is signed (django.core.signing, salted with the model and
 the ordering), so its values are positions this server handed out and need converting, not
 checking: a cursor the server did not make for this list and ordering is a 400 naming
-`cursor`. `page_size` above 200 is capped at 200.
+`cursor`. `page_size` is a whole number from 1 to 200: anything else (0, 201, `-1`, `ten`)
+is a 400 naming it, one rule whatever the value.
 
 `count=true` adds `count`, the number of rows the whole filtered list holds: a COUNT query
 of its own, so it is run only when asked for.
+
+`read_query` checks all three for a list that is not paged (a CSV export streams every row), so
+a parameter the JSON list refuses is refused there too, by the same code.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ from config.api.renderers import JSONText
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 CURSOR_SALT = "config.api.pagination.cursor"
+# For lists that also export CSV (config.api.viewsets.ApiGenericViewSet).
+CSV_NOTE = (
+    " With `format=csv`, which streams every matching row, `page_size`, `cursor` and `count` "
+    "are checked as for JSON but not applied."
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,14 @@ class OrderKey:
 class Cursor:
     values: tuple
     backwards: bool
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    size: int
+    wants_count: bool
+    keys: list[OrderKey]
+    cursor: Cursor | None
 
 
 def order_keys(queryset: QuerySet) -> list[OrderKey]:
@@ -141,11 +158,9 @@ class KeysetCursorPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw in (None, ""):
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
-        if size < 1:
+        # ASCII digits only: int() would also take " 5", "+5", "5_0" and Arabic-Indic digits.
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
             raise ValidationError(
                 {
                     self.page_size_query_param: [
@@ -154,7 +169,7 @@ class KeysetCursorPagination(BasePagination):
                 },
                 code="invalid",
             )
-        return min(size, self.max_page_size)
+        return size
 
     def wants_count(self, request) -> bool:
         try:
@@ -199,10 +214,11 @@ class KeysetCursorPagination(BasePagination):
         )
         return Cursor(values=values, backwards=payload["b"])
 
-    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
-        self.request = request
+    def read_query(self, request, queryset: QuerySet) -> ListQuery:
+        """The list parameters of `request`, each checked (a 400 naming the one that is
+        wrong); no query is run."""
         size = self.get_page_size(request)
-        self.count = queryset.count() if self.wants_count(request) else None
+        wants_count = self.wants_count(request)
         keys = order_keys(queryset)
         # Salted with the model and the ordering: a cursor is a position in the list it came
         # from and in no other. "." joins payload and signature, so a link needs no escaping.
@@ -210,6 +226,13 @@ class KeysetCursorPagination(BasePagination):
         salt = f"{CURSOR_SALT}:{queryset.model._meta.label}:{ordering}"
         self.signer = signing.Signer(salt=salt, sep=".")
         cursor = self.decode_cursor(request, queryset, keys)
+        return ListQuery(size=size, wants_count=wants_count, keys=keys, cursor=cursor)
+
+    def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        self.request = request
+        query = self.read_query(request, queryset)
+        size, keys, cursor = query.size, query.keys, query.cursor
+        self.count = queryset.count() if query.wants_count else None
         backwards = bool(cursor and cursor.backwards)
         page = queryset.order_by(*_order_expressions(keys, backwards=backwards))
         if cursor is not None:
@@ -303,10 +326,11 @@ class KeysetCursorPagination(BasePagination):
                 "in": "query",
                 "required": False,
                 "description": (
-                    f"Results per page: {DEFAULT_PAGE_SIZE} by default, at most "
-                    f"{MAX_PAGE_SIZE} (larger values are capped at {MAX_PAGE_SIZE})."
+                    f"Results per page: a whole number from 1 to {MAX_PAGE_SIZE}, "
+                    f"{DEFAULT_PAGE_SIZE} by default; any other value is a 400 naming "
+                    "`page_size`." + (CSV_NOTE if getattr(view, "csv_columns", None) else "")
                 ),
-                "schema": {"type": "integer", "minimum": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
             },
             {
                 "name": self.count_query_param,

@@ -44,16 +44,28 @@ class StrictBooleanField(serializers.BooleanField):
         self.fail("invalid", input=data)
 
 
-class StrictCharField(serializers.CharField):
-    """A JSON string only. DRF's CharField also takes numbers and writes them as text: a
-    `"title": 12.5` is a client's bug, not a title."""
+class StrictTextMixin:
+    """A JSON string only. DRF's text fields (CharField and its subclasses: slug, URL, email…)
+    also take numbers and booleans and write them as text: a `"title": 12.5` or `"tags": [0]`
+    is a client's bug, not text."""
 
-    default_error_messages = {"invalid": "Must be a string, not {input_type}."}
+    # A key of its own: SlugField and others word their "invalid" for a malformed string.
+    default_error_messages = {"not_a_string": "Must be a string, not {input_type}."}
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("invalid", input_type=type(data).__name__)
+            self.fail("not_a_string", input_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+_DRF_MAPPING = serializers.ModelSerializer.serializer_field_mapping
+# DRF's text field classes (CharField, SlugField, URLField, EmailField…), each made strict.
+STRICT_TEXT_FIELDS = {
+    field_class: type(f"Strict{field_class.__name__}", (StrictTextMixin, field_class), {})
+    for field_class in dict.fromkeys(_DRF_MAPPING.values())
+    if issubclass(field_class, serializers.CharField)
+}
+StrictCharField = STRICT_TEXT_FIELDS[serializers.CharField]
 
 
 class IdRelatedField(serializers.PrimaryKeyRelatedField):
@@ -73,9 +85,9 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     ids."""
 
     serializer_related_field = IdRelatedField
+    # Every model field DRF writes through a text field (char, text, slug, URL, email, IP
+    # address…) gets the strict version of that field; an ArrayField's items too (`tags`).
     serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.BooleanField: StrictBooleanField,
-        models.CharField: StrictCharField,
-        models.TextField: StrictCharField,
-    }
+        model_field: STRICT_TEXT_FIELDS.get(field_class, field_class)
+        for model_field, field_class in _DRF_MAPPING.items()
+    } | {models.BooleanField: StrictBooleanField}

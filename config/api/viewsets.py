@@ -7,7 +7,8 @@ What they add to DRF's:
 - filters and ordering apply to lists only, not to the lookup of one object;
 - `?format=csv` on a list streams every matching row (not one page) when the view declares
   `csv_columns` (column name → function of the object); `&bom=true` starts it with the UTF-8
-  byte-order mark, for Excel;
+  byte-order mark, for Excel; the paginator's parameters are checked as for JSON (a
+  `page_size` of -1 is the same 400) but not applied;
 - `extra_query_params` names parameters a view reads itself.
 """
 
@@ -152,6 +153,10 @@ class ApiGenericViewSet(StrictQueryParamsMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         if self.csv_columns and getattr(request.accepted_renderer, "format", None) == "csv":
+            # The schema offers the paginator's parameters with CSV too: what the JSON list
+            # refuses is refused here, by the paginator itself.
+            if self.paginator is not None and hasattr(self.paginator, "read_query"):
+                self.paginator.read_query(request, queryset)
             return csv_streaming_response(
                 self.csv_queryset(queryset),
                 self.csv_columns,

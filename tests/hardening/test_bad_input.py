@@ -735,18 +735,35 @@ def many(world):
         make_commitment(source=world["source"], reference=f"MANY-{number}")
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "-999999", "abc", "1.5", "1e3", " ", "0x10"])
+PAGE_SIZE_REFUSED = {"page_size": "Must be a whole number from 1 to 200."}
+# The last four int() reads as numbers; a page size is ASCII digits.
+BAD_PAGE_SIZES = ["0", "-1", "-999999", "abc", "1.5", "1e3", " ", "0x10", "201", "100000"]
+BAD_PAGE_SIZES += ["9" * 40, "+5", " 5", "5_0", "\u0665"]
+
+
+@pytest.mark.parametrize("value", BAD_PAGE_SIZES)
 @pytest.mark.parametrize("url", [COMMITMENTS, SOURCES, "/api/v1/actors/"])
-def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400_naming_it(
-    url, value, anon_client, many
+@pytest.mark.parametrize("output", ["json", "csv"])  # a CSV export is not paged, but checks it
+def test_a_page_size_that_is_not_a_whole_number_from_1_to_200_is_a_400_naming_it(
+    url, value, output, anon_client, many
 ):
-    assert "page_size" in refused(anon_client.get(url, {"page_size": value}))
+    response = anon_client.get(url, {"page_size": value, "format": output})
+    problems = refused(response)
+    assert list(problems) == ["page_size"]
+    if value.strip():  # a blank value has the message of every blank parameter
+        assert problems == PAGE_SIZE_REFUSED
 
 
-def test_a_huge_page_size_is_capped_at_200(anon_client, many):
-    response = anon_client.get(COMMITMENTS, {"page_size": "9" * 40})
-    assert response.status_code == 200
-    assert 0 < len(response.json()["results"]) <= 200
+@pytest.mark.parametrize("url", ["/api/v1/webhooks/", "/api/v1/webhooks/{id}/deliveries/"])
+def test_the_webhook_lists_take_the_same_page_size_rule(url, staff_client, many):
+    created = staff_client.post(
+        "/api/v1/webhooks/",
+        {"url": "http://127.0.0.1:9/", "alert_kinds": ["overdue"]},
+        format="json",
+    )
+    url = url.format(id=created.json()["id"])
+    assert refused(staff_client.get(url, {"page_size": "201"})) == PAGE_SIZE_REFUSED
+    assert staff_client.get(url, {"page_size": "200"}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -984,6 +1001,35 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_is_neutralised(staff_client, so
     rows = {row["title"]: row for row in csv.DictReader(io.StringIO(sources_csv, newline=""))}
     assert rows["'=cmd|' /C calc'!A0"]["publisher"] == "'@evil"
     assert rows["'=cmd|' /C calc'!A0"]["author"] == "'-1"
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["\uff1d", "\uff0b", "\uff0d", "\uff20", "\uff5c", "|", "\ufe66", "\u207c"],
+    ids=[
+        "fullwidth =",
+        "fullwidth +",
+        "fullwidth -",
+        "fullwidth @",
+        "fullwidth |",
+        "|",
+        "small =",
+        "superscript =",
+    ],
+)
+def test_a_csv_cell_starting_with_another_form_of_a_formula_sign_is_neutralised(
+    start, staff_client, source
+):
+    text = f'{start}HYPERLINK("http://evil.example","click")'
+    make_commitment(source=source, reference="CSV-W", title=text, description=text)
+    make_source(title=text, publisher=f"{start}evil")
+
+    exported = body(staff_client.get(COMMITMENTS, {"format": "csv"})).decode("utf-8")
+    (row,) = csv.DictReader(io.StringIO(exported, newline=""))
+    assert row["title"] == row["description"] == f"'{text}"
+    sources_csv = body(staff_client.get(SOURCES, {"format": "csv"})).decode("utf-8")
+    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(sources_csv, newline=""))}
+    assert rows[f"'{text}"]["publisher"] == f"'{start}evil"
 
 
 # --- unknown paths and the index --------------------------------------------------------------

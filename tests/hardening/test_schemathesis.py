@@ -6,12 +6,14 @@ requests nobody wrote by hand.
 - every operation with invalid requests (negative: wrong types, missing fields, values out of
   range, unknown fields), as staff so that bodies reach validation: refused with a 4xx, never
   a 5xx, never accepted;
+- every list that exports CSV, positive and negative, with `format=csv` on every request (the
+  CSV path is a branch of its own: it once skipped the paginator's checks of `page_size`);
 - stateful sequences along the schema's OpenAPI links (create a commitment, then fetch, change,
   record a status change, read its history; create, change and delete a source): each step as
   documented, a created record can be fetched, a deleted one is gone.
 
 Every run is derandomized and starts from the same ids (the same requests every time, so CI
-is reproducible) and bounded: the three tests take one to two minutes on two cores.
+is reproducible) and bounded: the four tests take one to two minutes on two cores.
 """
 
 from __future__ import annotations
@@ -151,15 +153,21 @@ def _settings(max_examples: int) -> hypothesis_settings:
 
 
 def _each_operation(
-    api_schema, max_examples: int, mode: GenerationMode, call: Callable
+    api_schema,
+    max_examples: int,
+    mode: GenerationMode,
+    call: Callable,
+    only: Callable = lambda operation: True,
 ) -> list[str]:
     """One Hypothesis run per operation (schemathesis' own pytest loader does not run on this
-    pytest version); every failure is collected, so one run reports them all. Returns the
-    operations that had nothing to generate (in negative mode: no input that can be wrong)."""
+    pytest version), or per operation `only` keeps; every failure is collected, so one run
+    reports them all. Returns the operations that had nothing to generate (in negative mode:
+    no input that can be wrong)."""
     failures: list[str] = []
     nothing_to_generate: list[str] = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 20
+    operations = [operation for operation in operations if only(operation)]
 
     for operation in operations:
 
@@ -214,6 +222,50 @@ def test_every_operation_refuses_invalid_requests_with_a_4xx(
         "GET /api/v1/commitments/{id}/",
         "GET /api/v1/commitments/{id}/history/",
     }
+
+
+CSV_EXAMPLES_PER_OPERATION = {GenerationMode.POSITIVE: 40, GenerationMode.NEGATIVE: 40}
+CSV_LISTS = {"GET /api/v1/commitments/", "GET /api/v1/sources/", "GET /api/v1/actors/"}
+
+
+def _offers_csv(operation) -> bool:
+    return any(
+        parameter.name == "format" and "csv" in parameter.definition["schema"].get("enum", ())
+        for parameter in operation.iter_parameters()
+    )
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_every_csv_export_answers_and_refuses_as_the_json_list_does(
+    api_schema, editor, mode, hypothesis_home
+):
+    """The other runs send `format=csv` now and then; here every request does, so each list
+    parameter reaches the CSV path, valid (a 200 CSV) and invalid (a 4xx, never a 5xx, never
+    accepted). Schemathesis revalidates a case a hook changed: a negative case whose only fault
+    was its `format` becomes positive, not a false failure."""
+    headers = {"Authorization": f"Bearer {api_token_create(user=editor, name='fuzz').key}"}
+    if mode == GenerationMode.POSITIVE:
+        _plausible_requests(api_schema)
+
+    def as_csv(case):
+        case.query = {**(case.query or {}), "format": "csv"}
+        response = case.call_and_validate(headers=headers, checks=ALL_CHECKS)
+        if response.status_code == 200:
+            assert response.headers["content-type"] == ["text/csv; charset=utf-8"]
+
+    offered = []
+
+    def offers_csv(operation) -> bool:
+        if _offers_csv(operation):
+            offered.append(operation.label)
+            return True
+        return False
+
+    skipped = _each_operation(
+        api_schema, CSV_EXAMPLES_PER_OPERATION[mode], mode, as_csv, only=offers_csv
+    )
+    assert set(offered) == CSV_LISTS  # a new export is fuzzed here the day it is added
+    assert skipped == []
 
 
 # Successful steps that a sequence reaches by following a link from a created record.

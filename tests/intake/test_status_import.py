@@ -155,12 +155,13 @@ def test_a_file_that_is_no_status_review_is_refused_naming_the_problem(text, pro
     assert problem in refused.value.message_dict["file"][0]
 
 
-def test_the_export_columns_and_a_neutralised_cell_read_back():
+@pytest.mark.parametrize("formula", ["=SUM(A1)", "\uff1dSUM(A1)", "\uff5ccmd"])
+def test_the_export_columns_and_a_neutralised_cell_read_back(formula):
     text = (
         "\ufeffreference,title,status,new_status,effective_on,source_id,quote,note\n"
-        "A,T,proposed,adopted,2025-01-01,1,'=SUM(A1),\n"
+        f"A,T,proposed,adopted,2025-01-01,1,'{formula},\n"
     )
 
     [row] = status_rows_read(text)
 
-    assert (row.line, row.reference, row.quote) == (2, "A", "=SUM(A1)")
+    assert (row.line, row.reference, row.quote) == (2, "A", formula)

@@ -8,6 +8,7 @@ import feedparser
 import pytest
 
 from accounts.services import api_token_create
+from common.links import absolute_url
 from tests.api_fixtures import client_with_token
 from tests.factories import make_user
 from tracker.api.serializers import AlertCommitmentSerializer
@@ -39,9 +40,10 @@ def read(response) -> feedparser.FeedParserDict:
 
 
 def link_to(commitment) -> str:
-    """Its public page where the API names one (`html_url`), else its API record."""
+    """Its public page where the API names one (`html_url`), else its API record, on the
+    public address."""
     page = AlertCommitmentSerializer(commitment).data.get("html_url")
-    return f"http://testserver{page or f'/api/v1/commitments/{commitment.pk}/'}"
+    return absolute_url(page or f"/api/v1/commitments/{commitment.pk}/")
 
 
 def test_feedparser_reads_one_entry_per_alert_newest_first_each_linking_to_its_commitment(api):
@@ -133,3 +135,27 @@ def test_entry_and_feed_ids_are_the_same_under_every_host_name(api, settings):
     alert = Alert.objects.get()
     assert ids[0] == [f"tag:tracker.example.org,{alert.created_at:%Y-%m-%d}:alert-{alert.pk}"]
     assert under[0].feed.id == under[1].feed.id == "tag:tracker.example.org,1970-01-01:alerts"
+
+
+def test_the_feed_is_the_same_body_and_etag_whatever_the_host_header(api, settings):
+    """Its links are on TRACKER_PUBLIC_URL (common.links), as its ETag, which has no host,
+    assumes: a Host header changes nothing."""
+    settings.TRACKER_PUBLIC_URL = "https://tracker.example.org"
+    late = due("2024-11", reference="LATE-1")
+    deadlines_scan()
+
+    under = [api.get(URL, HTTP_HOST=host) for host in ("localhost", "127.0.0.1")]
+
+    assert under[0].content == under[1].content
+    assert under[0]["ETag"] == under[1]["ETag"]
+    feed = read(under[0])
+    assert [entry.link for entry in feed.entries] == [link_to(late)]
+    assert link_to(late).startswith("https://tracker.example.org/")
+    assert {link.href for link in feed.feed.links} == {
+        "https://tracker.example.org/api/v1/alerts/",
+        "https://tracker.example.org/api/v1/alerts.atom",
+    }
+    assert b"localhost" not in under[0].content and b"127.0.0.1" not in under[0].content
+    # The public address is in the ETag: a new one is a new body.
+    settings.TRACKER_PUBLIC_URL = "https://elsewhere.example.org"
+    assert api.get(URL, HTTP_IF_NONE_MATCH=under[0]["ETag"]).status_code == 200

@@ -48,6 +48,29 @@ def test_a_private_target_is_refused_naming_the_url_and_nothing_is_written(
     assert changed_tables(before, database_fingerprint()) == []
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::127.0.0.1",
+        "::10.0.0.1",
+        "::169.254.169.254",
+        # A public IPv4 address in the same form: routed by nobody, refused with the rest.
+        "::8.8.8.8",
+    ],
+)
+def test_an_ipv4_compatible_ipv6_target_is_refused_whatever_it_holds(
+    address, private_refused, reader
+):
+    before = database_fingerprint()
+
+    response = subscribe(reader, f"http://[{address}]/hooks")
+
+    assert response.status_code == 400, response.content
+    message = problem_fields(response)["url"]
+    assert f"resolves to {address}," in message and "private network" in message
+    assert changed_tables(before, database_fingerprint()) == []
+
+
 def test_a_public_address_is_accepted_when_private_targets_are_refused(private_refused, reader):
     # An address literal: resolving it asks no DNS server, and saving calls nothing.
     response = subscribe(reader, "https://93.184.215.14/hooks")
@@ -94,6 +117,10 @@ def test_other_unusable_targets_are_refused(url, field, reader):
         ("64:ff9b::7f00:1", True),  # NAT64 of 127.0.0.1
         ("64:ff9b::808:808", False),  # NAT64 of 8.8.8.8
         ("2002:a00:1::", True),  # 6to4 of 10.0.0.1
+        ("::7f00:1", True),  # IPv4-compatible (deprecated) 127.0.0.1
+        ("::808:808", True),  # IPv4-compatible 8.8.8.8: all of ::/96 is refused
+        ("::ffff:808:808", False),  # IPv4-mapped 8.8.8.8: the public address itself
+        ("4000::1", True),  # reserved by the IETF, which is_global misses
     ],
 )
 def test_what_counts_as_inside(address, internal):

@@ -19,7 +19,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
-from common.links import public_origin
+from common.links import absolute_url, public_origin
 from config.api.conditional import etag_for, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import FEED_LIMIT_MAX, AlertCommitmentSerializer
@@ -70,13 +70,11 @@ def _entry_description(alert: Alert) -> str:
     )
 
 
-def _commitment_link(request, alert: Alert) -> str:
+def _commitment_link(alert: Alert) -> str:
     """The commitment's public page when the API names one (`html_url`: people read feeds),
-    else its API record."""
+    else its API record; on the public address, as the ETag (which has no host) assumes."""
     page = AlertCommitmentSerializer(alert.commitment).data.get("html_url")
-    return request.build_absolute_uri(
-        page or reverse("commitment-detail", args=[alert.commitment_id])
-    )
+    return absolute_url(page or reverse("commitment-detail", args=[alert.commitment_id]))
 
 
 def _tag_uri(specific: str, day) -> str:
@@ -138,7 +136,8 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
         page = alerts_feed_page(
             queryset=filters.qs, visible=visible, after=0, limit=limit, newest_first=True
         )
-        etag = etag_for(ATOM_REPRESENTATION, page.digest)
+        # The links and ids are on the public address: another one is another body.
+        etag = etag_for(ATOM_REPRESENTATION, public_origin(), page.digest)
         last_modified = page.last_modified or NEVER
         headers = _polling_headers(last_modified=last_modified)
         if _unchanged(request, etag=etag, last_modified=last_modified):
@@ -164,18 +163,18 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
         return int(raw)
 
     def _feed(self, request, alerts: list[Alert], *, updated) -> Atom1Feed:
-        feed_url = request.build_absolute_uri()
+        feed_url = absolute_url(request.get_full_path())
         feed = _AlertsAtomFeed(
             updated=updated,
             title="Commitment tracker: alerts",
-            link=request.build_absolute_uri(reverse("alert-feed")),
+            link=absolute_url(reverse("alert-feed")),
             feed_url=feed_url,
             description="Commitments that became overdue, came due soon, or changed status.",
             language="en",
             feed_guid=_tag_uri("alerts", NEVER),
         )
         for alert in reversed(alerts):  # newest first, as feed readers list them
-            link = _commitment_link(request, alert)
+            link = _commitment_link(alert)
             feed.add_item(
                 title=_entry_title(alert),
                 link=link,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -70,6 +71,37 @@ def test_a_bad_filter_on_a_csv_export_is_a_problem_in_json(anon):
     response = anon.get(LIST, {"format": "csv", "status": "nope"})
     assert response.status_code == 400
     assert "status" in problem_fields(response)
+
+
+@pytest.mark.parametrize("path", [LIST, "/api/v1/sources/", "/api/v1/actors/"])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"page_size": "-417"}, "page_size"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "201"}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"count": "maybe"}, "count"),
+        ({"cursor": "not-a-cursor"}, "cursor"),
+    ],
+)
+def test_a_csv_export_refuses_the_list_parameters_the_json_list_refuses(path, query, name, anon):
+    as_json = anon.get(path, query)
+    as_csv = anon.get(path, {**query, "format": "csv"})
+    assert as_json.status_code == as_csv.status_code == 400
+    assert problem_fields(as_csv) == problem_fields(as_json)
+    assert name in problem_fields(as_csv)
+
+
+def test_a_csv_export_checks_page_size_cursor_and_count_but_streams_every_row(anon, source):
+    for number in range(3):
+        make_commitment(source=source, reference=f"C-{number}")
+    next_link = anon.get(LIST, {"page_size": 1}).json()["next"]
+    (cursor,) = parse_qs(urlsplit(next_link).query)["cursor"]
+
+    rows = csv_rows(anon.get(LIST, {"format": "csv", "page_size": 1, "count": "true"}))
+    assert len(rows) == 3
+    assert len(csv_rows(anon.get(LIST, {"format": "csv", "cursor": cursor}))) == 3
 
 
 def test_sources_and_actors_export_csv_too(anon, source):
@@ -204,7 +236,7 @@ def events_by_reference(response, component: str = "VEVENT") -> dict:
     return {item["SUMMARY"].split(":")[0]: item for item in calendar(response).walk(component)}
 
 
-def test_every_published_deadline_is_one_all_day_event_on_its_last_day(anon, source):
+def test_every_published_deadline_is_one_all_day_event_on_its_last_day(anon, source, settings):
     make_commitment(source=source, reference="FORUM", deadline="in November 2024")
     make_commitment(source=source, reference="DAY", deadline="2025-03-14")
     make_commitment(source=source, reference="NONE")
@@ -226,7 +258,7 @@ def test_every_published_deadline_is_one_all_day_event_on_its_last_day(anon, sou
     assert events["DAY"].decoded("DTSTART") == date(2025, 3, 14)
     assert forum["UID"] != events["DAY"]["UID"]
     # The commitment's public page: a calendar is read by people.
-    assert str(forum["URL"]) == "http://testserver/commitments/FORUM/"
+    assert str(forum["URL"]) == f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/commitments/FORUM/"
 
 
 def test_subscribers_are_asked_to_refresh_hourly(anon, source):
@@ -266,6 +298,25 @@ def test_uids_do_not_depend_on_the_host_name(anon, source, settings):
     assert all(uid.endswith("@commitment-tracker.invalid") for uid in uids("localhost"))
     settings.TRACKER_CALENDAR_UID_DOMAIN = "tracker.example.org"
     assert all(uid.endswith("@tracker.example.org") for uid in uids("localhost"))
+
+
+def test_the_calendar_is_the_same_body_and_etag_whatever_the_host_header(anon, source, settings):
+    """Its links are on TRACKER_PUBLIC_URL (common.links): a Host header changes nothing."""
+    settings.TRACKER_PUBLIC_URL = "https://tracker.example.org/"
+    make_commitment(source=source, reference="FORUM", deadline="in November 2024")
+    assert {"testserver", "localhost"} <= set(settings.ALLOWED_HOSTS)
+
+    under = [anon.get(ICS, HTTP_HOST=host) for host in ("testserver", "localhost")]
+    bodies = [b"".join(response.streaming_content) for response in under]
+
+    assert bodies[0] == bodies[1]
+    assert under[0]["ETag"] == under[1]["ETag"]
+    (event,) = Calendar.from_ical(bodies[1]).walk("VEVENT")
+    assert str(event["URL"]) == "https://tracker.example.org/commitments/FORUM/"
+    assert b"localhost" not in bodies[1] and b"testserver" not in bodies[1]
+    # The public address is in the ETag: a new one is a new body.
+    settings.TRACKER_PUBLIC_URL = "https://elsewhere.example.org"
+    assert anon.get(ICS, HTTP_IF_NONE_MATCH=under[0]["ETag"]).status_code == 200
 
 
 def test_a_second_fetch_with_the_etag_is_a_304_until_something_listed_changes(anon, source):

@@ -204,6 +204,33 @@ def test_tags_are_capped_in_number_and_length(staff, commitment):
     assert Commitment.objects.get(pk=commitment.pk).tags == sorted(twenty)
 
 
+@pytest.mark.parametrize("tag", [0, True, 1.5, None, {"slug": "x"}])
+def test_a_tag_that_is_not_a_json_string_is_a_400_naming_tags(staff, commitment, tag):
+    """DRF's SlugField wrote `0` as the tag "0"; every text field of a model takes strings only."""
+    created = staff.post(
+        LIST,
+        {"reference": "T-1", "title": "T", "kind": "event", "tags": [tag]},
+        format="json",
+    )
+    assert created.status_code == 400, created.content
+    assert list(problem_fields(created)) == ["tags.0"]
+    assert not Commitment.objects.filter(reference="T-1").exists()
+
+    changed = staff.patch(detail(commitment.pk), {"tags": ["ok", tag]}, format="json")
+    assert changed.status_code == 400 and list(problem_fields(changed)) == ["tags.1"]
+    assert Commitment.objects.get(pk=commitment.pk).tags == commitment.tags
+
+
+def test_a_source_url_that_is_not_a_json_string_is_a_400_naming_it(staff):
+    response = staff.post(
+        "/api/v1/sources/",
+        {"title": "T", "kind": "statement", "text": SOURCE_TEXT, "url": 12345},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert problem_fields(response)["url"] == "Must be a string, not int."
+
+
 def test_the_service_caps_tags_too(settings, source):
     from django.core.exceptions import ValidationError
 
