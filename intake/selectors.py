@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 
 from django.conf import settings
@@ -196,29 +197,32 @@ def _phrase(data: dict | None) -> DeadlinePhrase | None:
     return DeadlinePhrase(words=data["words"], deadline=deadline)
 
 
+# A candidate's fields that are plain JSON values, read off the dataclass; the others (its
+# deadlines and actors) are written below.
+_NESTED = {"deadline", "other_deadlines", "actors"}
+_PLAIN = [field.name for field in dataclass_fields(Candidate) if field.name not in _NESTED]
+
+
+def _suggestion_json(suggestion: Suggestion) -> dict:
+    candidate = suggestion.candidate
+    return {
+        "number": suggestion.number,
+        **{name: getattr(candidate, name) for name in _PLAIN},
+        "deadline": _phrase_json(candidate.deadline),
+        "other_deadlines": [_phrase_json(phrase) for phrase in candidate.other_deadlines],
+        "actors": [
+            {"actor": mention.actor.pk, "words": mention.words, "role": mention.role}
+            for mention in candidate.actors
+        ],
+        "related": [
+            {"commitment": related.commitment.pk, "score": related.score}
+            for related in suggestion.related
+        ],
+    }
+
+
 def suggestions_to_json(suggestions: list[Suggestion]) -> list[dict]:
-    return [
-        {
-            "number": suggestion.number,
-            "quote": (candidate := suggestion.candidate).quote,
-            "start": candidate.start,
-            "end": candidate.end,
-            "title": candidate.title,
-            "kind": candidate.kind,
-            "status": candidate.status,
-            "deadline": _phrase_json(candidate.deadline),
-            "other_deadlines": [_phrase_json(phrase) for phrase in candidate.other_deadlines],
-            "actors": [
-                {"actor": mention.actor.pk, "words": mention.words, "role": mention.role}
-                for mention in candidate.actors
-            ],
-            "related": [
-                {"commitment": related.commitment.pk, "score": related.score}
-                for related in suggestion.related
-            ],
-        }
-        for suggestion in suggestions
-    ]
+    return [_suggestion_json(suggestion) for suggestion in suggestions]
 
 
 def suggestions_stored(kept: SourceSuggestions, source: Source) -> list[Suggestion]:
@@ -233,12 +237,7 @@ def suggestions_stored(kept: SourceSuggestions, source: Source) -> list[Suggesti
         Suggestion(
             number=row["number"],
             candidate=Candidate(
-                quote=row["quote"],
-                start=row["start"],
-                end=row["end"],
-                title=row["title"],
-                kind=row["kind"],
-                status=row["status"],
+                **{name: row[name] for name in _PLAIN},
                 deadline=_phrase(row["deadline"]),
                 other_deadlines=[_phrase(phrase) for phrase in row["other_deadlines"]],
                 actors=[
