@@ -24,6 +24,9 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 LANGUAGE_CODE = "en"
 USE_I18N = True
+# The languages the tracker speaks: its readers work in Turkmen and Russian as much as in
+# English. Each has the seed's project translations in commitments/seed/translations/.
+LANGUAGES = [("en", "English"), ("ru", "Русский"), ("tk", "Türkmençe")]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
