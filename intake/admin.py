@@ -108,9 +108,13 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         if request.method == "POST":
             number_text = request.POST.get("number", "")
             number = int(number_text) if number_text.isascii() and number_text.isdigit() else 0
-            suggestion = next((s for s in suggestions if s.number == number), None)
+            key = request.POST.get("candidate", "")
+            suggestion = next((s for s in suggestions if s.number == number and s.key == key), None)
             if suggestion is None:
-                messages.error(request, "The text changed since the page was shown: look again.")
+                messages.error(
+                    request,
+                    "The suggestions changed since the page was shown: look again.",
+                )
                 return HttpResponseRedirect(request.path)
             if request.POST.get("action") == "cite":
                 return self._cite(request, source, suggestion)

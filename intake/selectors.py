@@ -85,6 +85,14 @@ class Suggestion:
     # Commitments that already cite this passage (or an overlapping one) from this source.
     cited_by: list[Commitment] = field(default_factory=list)
 
+    @property
+    def key(self) -> str:
+        """What a form on the page names the candidate by, with its number: its place and
+        words in the text, so that a page shown before the suggestions were computed again
+        cannot act on another sentence that now has its number."""
+        where = f"{self.candidate.start}:{self.candidate.quote}"
+        return hashlib.sha256(where.encode()).hexdigest()[:16]
+
 
 def commitments_probably_concerned(text: str) -> list[Related]:
     """The commitments `text` most probably reports on, best first, each with its score:
@@ -101,9 +109,12 @@ def commitments_probably_concerned(text: str) -> list[Related]:
         (
             (
                 pk,
+                # A list: a commitment with no citation yet has its title alone.
                 max(
-                    sequence_word_similarity(trigram_set(title), passage),
-                    *(set_similarity(trigram_set(quote), passage_set) for quote in quotes),
+                    [
+                        sequence_word_similarity(trigram_set(title), passage),
+                        *(set_similarity(trigram_set(quote), passage_set) for quote in quotes),
+                    ]
                 ),
             )
             for pk, title, quotes in near

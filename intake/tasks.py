@@ -36,4 +36,12 @@ def source_suggestions_compute_task(source_id: int) -> str:
             message=f"Not finished within {settings.INTAKE_SUGGEST_SOFT_TIME_LIMIT} seconds: "
             "shorten the text, or split it into several sources.",
         )
+    except Exception as error:
+        # Said on the page at once (not "did not finish" minutes later), and logged by Celery.
+        source_suggestions_fail(
+            source_id=source_id,
+            message=f"The assistant failed on this text ({type(error).__name__}); the error "
+            "is in the worker's log.",
+        )
+        raise
     return kept.state if kept is not None else "source deleted"

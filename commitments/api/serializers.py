@@ -15,7 +15,12 @@ from commitments.choices import STATUS_MAPPINGS, ClaimFact, PartyRole, Status
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
 from common.json_sql import PagePathField, RecordUrlField
-from config.api.serializers import IdRelatedField, StrictModelSerializer, StrictSerializer
+from config.api.serializers import (
+    IdRelatedField,
+    StrictCharField,
+    StrictModelSerializer,
+    StrictSerializer,
+)
 from sources.models import Source
 
 if TYPE_CHECKING:
@@ -337,10 +342,10 @@ class CitationWriteSerializer(StrictSerializer):
     """A quote from a source: it must occur in the source's text."""
 
     source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
-    quote = serializers.CharField(
+    quote = StrictCharField(
         help_text="Must occur in the source's text (whitespace is folded before comparing)."
     )
-    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    note = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 # The schema's maxItems; the service refuses more too (the admin writes through it).
@@ -357,7 +362,7 @@ class CommitmentCreateSerializer(StrictModelSerializer):
         default=Status.PROPOSED,
         help_text="What the cited evidence supports now; later changes are status changes.",
     )
-    deadline = serializers.CharField(
+    deadline = StrictCharField(
         allow_null=True,
         allow_blank=True,
         required=False,
@@ -414,9 +419,9 @@ class StatusChangeCreateSerializer(StrictSerializer):
 
     status = serializers.ChoiceField(choices=Status.choices, help_text="The new status.")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
-    note = serializers.CharField(allow_blank=True, required=False, default="")
+    note = StrictCharField(allow_blank=True, required=False, default="")
     source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
-    quote = serializers.CharField(
+    quote = StrictCharField(
         error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
     )
 
@@ -425,17 +430,17 @@ class DeadlineChangeCreateSerializer(StrictSerializer):
     """A new deadline (or none), why it moved, when, and the evidence: a source and a quote
     that occurs in its text."""
 
-    deadline = serializers.CharField(
+    deadline = StrictCharField(
         allow_null=True,
         allow_blank=True,
         max_length=200,
         help_text="The new deadline, EDTF or words; null or empty removes it.",
     )
     # Blank passes here so that the service names it together with a bad deadline.
-    reason = serializers.CharField(allow_blank=True, help_text="Why it moved (required).")
+    reason = StrictCharField(allow_blank=True, help_text="Why it moved (required).")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
     source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
-    quote = serializers.CharField(
+    quote = StrictCharField(
         error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
     )
 
@@ -444,8 +449,8 @@ class CitationCreateSerializer(StrictSerializer):
     """A quote from a source to cite on the commitment: it must occur in the source's text."""
 
     source = IdRelatedField(queryset=Source.objects.all(), help_text="The source's id.")
-    quote = serializers.CharField(help_text="Must occur in the source's text.")
-    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    quote = StrictCharField(help_text="Must occur in the source's text.")
+    note = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class ClaimCreateSerializer(StrictSerializer):
@@ -453,15 +458,15 @@ class ClaimCreateSerializer(StrictSerializer):
     the source and the quote."""
 
     fact = serializers.ChoiceField(choices=ClaimFact.choices, help_text="What the quote states.")
-    value = serializers.CharField(
+    value = StrictCharField(
         max_length=200,
         help_text="For a date fact, EDTF ('2015', '2020-03-14', '2024-11', '../2015' on or "
         "before, '2020-03-14/..' on or after) or words ('on March 14, 2020'); for a status, "
         "a status of the vocabulary; else text.",
     )
-    note = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    note = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
     source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
-    quote = serializers.CharField(
+    quote = StrictCharField(
         error_messages=EVIDENCE_QUOTE,
         help_text="Must occur in the source's text; it becomes a citation if it is not one.",
     )
@@ -475,8 +480,8 @@ class DisputeResolutionCreateSerializer(StrictSerializer):
         help_text="The id of the claim the project follows, on a fact its sources dispute.",
     )
     # Blank passes here so that the service names it together with other refusals.
-    note = serializers.CharField(allow_blank=True, help_text="Why this claim is followed.")
+    note = StrictCharField(allow_blank=True, help_text="Why this claim is followed.")
     source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
-    quote = serializers.CharField(
+    quote = StrictCharField(
         error_messages=EVIDENCE_QUOTE, help_text="The evidence for the choice; in the source."
     )

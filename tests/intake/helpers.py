@@ -40,3 +40,13 @@ def suggestions_computed(source):
     from intake.services import source_suggestions_compute
 
     return source_suggestions_compute(source_id=source.pk)
+
+
+def candidate_fields(source, number: int) -> dict[str, str]:
+    """What the page's forms post to name candidate `number` of the kept suggestions."""
+    from intake.models import SourceSuggestions
+    from intake.selectors import suggestions_stored
+
+    kept = SourceSuggestions.objects.get(source=source)
+    suggestion = next(s for s in suggestions_stored(kept, source) if s.number == number)
+    return {"number": str(number), "candidate": suggestion.key}

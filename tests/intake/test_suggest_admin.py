@@ -7,7 +7,7 @@ from django.urls import reverse
 from commitments.models import Citation, Commitment
 from sources.models import Source
 from tests.factories import make_actor, make_commitment, make_source
-from tests.intake.helpers import suggestions_computed
+from tests.intake.helpers import candidate_fields, suggestions_computed
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_accepting_a_candidate_creates_the_commitment_with_its_citation_and_part
     response = editor_client.post(
         suggest_url(source),
         {
-            "number": "1",
+            **candidate_fields(source, 1),
             "c1-reference": "FORUM-2024",
             "c1-title": "Regional forum in Ashgabat",
             "c1-kind": "event",
@@ -110,7 +110,7 @@ def test_a_refused_candidate_comes_back_with_the_reason_and_nothing_saved(editor
     response = editor_client.post(
         suggest_url(source),
         {
-            "number": "1",
+            **candidate_fields(source, 1),
             "c1-reference": "TAKEN",
             "c1-title": "Forum",
             "c1-kind": "event",
@@ -134,7 +134,8 @@ def test_citing_an_existing_commitment_adds_the_passage_there_not_a_duplicate(
     suggestions_computed(source)
 
     editor_client.post(
-        suggest_url(source), {"number": "1", "action": "cite", "commitment": existing.pk}
+        suggest_url(source),
+        {**candidate_fields(source, 1), "action": "cite", "commitment": existing.pk},
     )
 
     citation = Citation.objects.get(source=source)
@@ -152,7 +153,7 @@ def test_citing_a_commitment_that_is_not_one_is_refused_on_the_page(editor_clien
     suggestions_computed(source)
 
     response = editor_client.post(
-        suggest_url(source), {"number": "1", "action": "cite", "commitment": chosen}
+        suggest_url(source), {**candidate_fields(source, 1), "action": "cite", "commitment": chosen}
     )
 
     assert response.status_code == 302  # back to the suggestions, with the message

@@ -13,7 +13,7 @@ from intake.selectors import suggestions_compute, suggestions_stored
 from intake.tasks import source_suggestions_compute_task
 from sources.services import source_update
 from tests.factories import make_actor, make_commitment, make_source
-from tests.intake.helpers import suggestions_computed
+from tests.intake.helpers import candidate_fields, suggestions_computed
 
 pytestmark = pytest.mark.django_db
 
@@ -116,6 +116,35 @@ def test_a_new_text_computes_them_again_and_hides_the_old_ones(
     assert answer.status_code == 302
 
 
+def test_a_page_shown_before_they_were_computed_again_cannot_cite_another_sentence(
+    editor_client,
+):
+    # Found by an outside tester: after the text was reordered and the suggestions computed
+    # again, the old page's "Cite" for number 2 cited whatever sentence was number 2 now.
+    existing = make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")
+    first, second = "The ministry will hold a forum in 2027.", "The city will open a park in 2026."
+    source = make_source(text=f"{first} {second}")
+    suggestions_computed(source)
+    seen = candidate_fields(source, 2)  # the park, as the page showed it
+    source_update(source=source, data={"text": f"{second} {first}"})
+    suggestions_computed(source)  # another staff member opened the page meanwhile
+
+    answer = editor_client.post(
+        suggest_url(source), {**seen, "action": "cite", "commitment": existing.pk}
+    )
+
+    assert answer.status_code == 302
+    assert not existing.citations.filter(source=source).exists()
+    fresh = editor_client.post(
+        suggest_url(source),
+        {**candidate_fields(source, 1), "action": "cite", "commitment": existing.pk},
+    )
+    assert fresh.status_code == 302
+    assert list(existing.citations.filter(source=source).values_list("quote", flat=True)) == [
+        second
+    ]
+
+
 def test_a_failed_computation_is_not_retried_by_itself_but_on_request(
     editor_client, django_capture_on_commit_callbacks
 ):
@@ -147,6 +176,34 @@ def test_the_worker_s_time_limit_ends_in_a_message_not_a_silent_spin(monkeypatch
     kept = SourceSuggestions.objects.get(source=source)
     assert "Not finished within" in kept.error
     assert "seconds" in kept.error
+
+
+def test_an_error_on_the_worker_is_said_on_the_page_at_once(monkeypatch, editor_client):
+    source = make_source(text=ARTICLE)
+    services.source_suggestions_request(source=source)
+
+    def broken(source):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(services, "suggestions_compute", broken)
+
+    with pytest.raises(ZeroDivisionError):  # and Celery logs it
+        source_suggestions_compute_task(source.pk)
+    page = editor_client.get(suggest_url(source)).content.decode()
+    assert "The assistant failed on this text (ZeroDivisionError)" in page
+
+
+def test_a_commitment_with_no_citation_yet_is_matched_by_its_title(editor_client):
+    # Found by an outside tester: max() of the title's score alone was a TypeError.
+    existing = make_commitment(reference="DESAL-1", title="Desalination plant in Turkmenbashi")
+    existing.citations.all().delete()
+    source = make_source(text="The government will build a desalination plant in Turkmenbashi.")
+
+    kept = suggestions_computed(source)
+
+    assert kept.state == SuggestionsState.READY
+    [suggestion] = suggestions_stored(kept, source)
+    assert suggestion.related[0].commitment == existing
 
 
 def _sentences(count: int) -> str:

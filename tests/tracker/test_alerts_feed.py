@@ -111,7 +111,7 @@ def test_every_answer_has_validators_and_headers_for_polling_dashboards(api):
 
     assert empty.status_code == 200
     assert empty.json() == {
-        "next": "http://testserver/api/v1/alerts/?after=0",
+        "next": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/alerts/?after=0",
         "has_more": False,
         "results": [],
     }
@@ -160,6 +160,17 @@ def test_alerts_come_oldest_first_a_page_at_a_time(api):
     assert [a["commitment"]["reference"] for a in rest["results"]] == ["C"]
     assert rest["has_more"] is False
     assert "limit=2" in rest["next"]
+
+
+def test_the_next_link_is_on_the_public_address_as_the_etag_names_no_host(api):
+    # Found by an outside tester: `next` followed the Host header, the ETag did not, so one
+    # host's cached answer (or its 304) stood for another's.
+    overdue(reference="TM-1", title="A regional forum")
+    answers = [api.get(URL, HTTP_HOST=host) for host in ("testserver", "localhost")]
+
+    assert answers[0]["ETag"] == answers[1]["ETag"]
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["next"].startswith(settings.TRACKER_PUBLIC_URL.rstrip("/") + URL)
 
 
 def test_an_alert_reads_as_documented(api):

@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from commitments.choices import PartyRole
 from commitments.selectors import tracker_today
+from common.links import absolute_url
 from config.api.conditional import etag_for, if_none_match_hits, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import (
@@ -140,7 +141,8 @@ class AlertFeedView(StrictQueryParamsMixin, APIView):
         alerts = alerts_by_ids(ids=page.ids)
         cursor = page.ids[-1] if page.ids else after
         body = {
-            "next": replace_query_param(request.build_absolute_uri(), "after", cursor),
+            # On the public address, as the ETag (which names no host) must be the body's.
+            "next": replace_query_param(absolute_url(request.get_full_path()), "after", cursor),
             "has_more": page.has_more,
             "results": AlertSerializer(alerts, many=True).data,
         }

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from config.api.serializers import StrictModelSerializer, StrictSerializer
+from config.api.serializers import StrictCharField, StrictModelSerializer, StrictSerializer
 from tracker.filters import AlertFilter
 from webhooks.fields import ATTEMPT_FIELDS, SUBSCRIPTION_FIELDS
 from webhooks.models import WebhookAttempt, WebhookSubscription
@@ -9,7 +9,7 @@ from webhooks.models import WebhookAttempt, WebhookSubscription
 def _filter_field(name: str) -> serializers.ListField:
     help_text = str(AlertFilter.base_filters[name].extra.get("help_text", ""))
     return serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=StrictCharField(max_length=200),
         max_length=100,
         required=False,
         help_text=f"As the alerts feed's `{name}`: {help_text}",

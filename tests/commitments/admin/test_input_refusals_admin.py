@@ -13,7 +13,7 @@ from tests.commitments.admin.test_deadline_change import post_deadline_change
 from tests.commitments.admin.test_status_change import post_status_change
 from tests.commitments.api.test_input_refusals import long_deadline
 from tests.factories import make_commitment, make_source
-from tests.intake.helpers import suggestions_computed
+from tests.intake.helpers import candidate_fields, suggestions_computed
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_short_quote_is_a_form_error_in_the_intake(editor_client):
     response = editor_client.post(
         reverse("admin:sources_source_suggest", args=[source.pk]),
         {
-            "number": "1",
+            **candidate_fields(source, 1),
             "c1-reference": "FORUM",
             "c1-title": "Forum",
             "c1-kind": "event",

@@ -221,6 +221,41 @@ def test_a_tag_that_is_not_a_json_string_is_a_400_naming_tags(staff, commitment,
     assert Commitment.objects.get(pk=commitment.pk).tags == commitment.tags
 
 
+# Each write with a text field its serializer declares itself: (path, the field, the body
+# with that field a number; {source} and {quote} are the commitment's evidence).
+DECLARED_TEXT = [
+    ("", "deadline", {"reference": "T-2", "title": "T", "kind": "event", "deadline": 2025}),
+    ("deadline-changes/", "deadline", {"deadline": 2026, "reason": "Moved.", "dated": 1}),
+    ("deadline-changes/", "reason", {"deadline": "2026", "reason": 7, "dated": 1}),
+    ("status-changes/", "quote", {"status": "adopted", "dated": 1, "quote": 1234567890}),
+    ("claims/", "value", {"fact": "deadline", "value": 2027, "evidence": 1}),
+    ("citations/", "quote", {"source": 1, "quote": 5}),
+]
+
+
+@pytest.mark.parametrize(("path", "field", "body"), DECLARED_TEXT)
+def test_a_declared_text_field_takes_a_json_string_only(staff, commitment, path, field, body):
+    """Found by an outside tester: fields a serializer declares itself (not from the model)
+    took numbers as text: `"deadline": 2025` was saved as "2025"."""
+    source = commitment.citations.get().source_id
+    body = dict(body)
+    if body.pop("dated", None):
+        body = {"effective_on": "2024-09-13", "source": source, "quote": QUOTE, **body}
+    if body.pop("evidence", None):
+        body = {"source": source, "quote": QUOTE, **body}
+    if "source" in body:
+        body["source"] = source
+    url = f"{detail(commitment.pk)}{path}" if path else LIST
+    before = Commitment.objects.get(pk=commitment.pk).version
+
+    response = staff.post(url, body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert problem_fields(response)[field].startswith("Must be a string, not "), response.content
+    assert Commitment.objects.get(pk=commitment.pk).version == before
+    assert not Commitment.objects.filter(reference="T-2").exists()
+
+
 def test_a_source_url_that_is_not_a_json_string_is_a_400_naming_it(staff):
     response = staff.post(
         "/api/v1/sources/",
