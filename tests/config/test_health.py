@@ -44,7 +44,14 @@ def _dead_port() -> int:
 
 
 def _health_in_child(**overrides: str) -> dict:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **overrides}
+    from tests.hardening.servers import database_url_for
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for(),
+        **overrides,
+    }
     result = subprocess.run(
         [sys.executable, "-c", ASK_HEALTH],
         env=env,
@@ -135,13 +142,11 @@ def test_an_internal_network_reads_why():
 
 @pytest.mark.django_db
 def test_a_staff_session_reads_why_from_anywhere():
-    from django.db import connection
-
     from tests.hardening.servers import database_url_for
 
     dead = f"redis://127.0.0.1:{_dead_port()}/0"
     # The test database: the child makes its staff user there and rolls it back.
-    database = database_url_for(connection.settings_dict["NAME"])
+    database = database_url_for()
     for staff in (False, True):
         answer = _health_in_child(
             DATABASE_URL=database,

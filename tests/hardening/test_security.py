@@ -42,6 +42,7 @@ from tests.hardening.helpers import (
     changed_tables,
     database_fingerprint,
 )
+from tests.hardening.servers import database_url_for
 from tracker.models import Alert
 from tracker.services import deadlines_scan
 from webhooks.services import webhook_subscription_create
@@ -469,7 +470,12 @@ print(json.dumps({
 """
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **environment},
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url_for(),
+            **environment,
+        },
         cwd=ROOT,
         capture_output=True,
         text=True,
