@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench import run
+from bench import children, run
 
 TARGET_MS = 200.0  # the list's and the timeline's median, per the issue
 
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     secret = "bench-pages-" + os.urandom(16).hex()
     if args.database:
         env = run.django_env(args.database, secret)
-        run.migrate(env, out / "migrate.log")
+        children.migrate(env, out / "migrate.log")
     else:
         # Migrated, data made or reused; its logs in out/, not over a full bench's.
         run.main(["--prepare-only", "--skip-scan", "--out", str(out), *scale])
@@ -161,13 +161,13 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         env=env,
-        cwd=run.BASE_DIR,
+        cwd=children.BASE_DIR,
         check=True,
     )
     done = subprocess.run(
         [sys.executable, "-m", "bench.pages", "--child", "--requests", str(args.requests)],
         env=env,
-        cwd=run.BASE_DIR,
+        cwd=children.BASE_DIR,
         stdout=subprocess.PIPE,
         text=True,
         check=True,

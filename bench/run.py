@@ -40,9 +40,9 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from bench import data, report, webhooks
+from bench.children import BASE_DIR, log, migrate, run_child
 from bench.load import lua_script, wrk_ensure, wrk_run
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "bench" / "out"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/12"
@@ -61,10 +61,6 @@ OURS_ONLY = ("stats",)
 # app): what anonymous readers get in production, where nginx's cache answers them.
 FRONT_DOOR = ("list", "alerts_304")
 LIST_QUERY = "page_size=50&status=in_progress"
-
-
-def log(message: str) -> None:
-    print(f"bench: {message}", flush=True)
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -235,23 +231,6 @@ def tracker_today():
 # --- child processes ----------------------------------------------------------------------------
 
 
-def run_child(env: dict, *args: str, logfile: Path, module: str = "bench.django_child") -> dict:
-    """`python -m MODULE ARGS` (a child with Django set up) → its JSON answer."""
-    with logfile.open("a") as err:
-        done = subprocess.run(
-            [sys.executable, "-m", module, *args],
-            env=env,
-            cwd=BASE_DIR,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise RuntimeError(f"{module} {' '.join(args)} failed; see {logfile}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def baseline_from_app(env: dict, logs: Path) -> dict[str, str]:
     """The baseline's environment variables that carry what the app's code computes (the
     baseline imports no Django): the commitment JSON SQL and the status vocabulary."""
@@ -263,18 +242,6 @@ def baseline_from_app(env: dict, logs: Path) -> dict[str, str]:
         "BENCH_BASELINE_COMMITMENT_JSON_SQL": found["commitment_json_sql"],
         "BENCH_BASELINE_STATUSES_JSON": json.dumps(found["statuses"]),
     }
-
-
-def migrate(env: dict, logfile: Path) -> None:
-    with logfile.open("a") as out:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            env=env,
-            cwd=BASE_DIR,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=True,
-        )
 
 
 def _free_port() -> int:
@@ -1140,8 +1107,6 @@ def measure_webhooks(options: Options, env: dict, logs: Path) -> dict:
         per_alert=options.webhook_per_alert,
         concurrency=options.webhook_concurrency,
         logs=logs,
-        migrate=migrate,
-        log=log,
     )
 
 

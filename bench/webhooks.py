@@ -26,8 +26,8 @@ from pathlib import Path
 import redis
 
 from bench import data
+from bench.children import BASE_DIR, log, migrate, run_child
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE = "tracker_bench_webhooks"
 DELIVERY_TIMEOUT_SECONDS = 900
 
@@ -88,8 +88,6 @@ class _QueuePeak:
 
 
 def _child(env: dict, command: str, logfile: Path) -> dict:
-    from bench.run import run_child  # bench.run imports this module
-
     return run_child(env, command, logfile=logfile, module="bench.webhooks_child")
 
 
@@ -103,8 +101,6 @@ def measure_fanout(
     per_alert: int,
     concurrency: int,
     logs: Path,
-    migrate,
-    log,
 ) -> dict:
     if data.database_ensure(server_dsn=server_dsn, dbname=DATABASE):
         log(f"webhooks: created database {DATABASE}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from commitments.api.serializers import CommitmentSerializer
 from commitments.fields import COMMITMENT_FIELDS
+from commitments.history import HistoryEntry
 from commitments.models import (
     Actor,
     Citation,
@@ -44,13 +44,6 @@ def commitments_visible_to(user) -> QuerySet[Commitment]:
     if not user_sees_drafts(user):
         queryset = queryset.filter(is_published=True)
     return queryset
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    kind: str  # "status" or "deadline"
-    recorded_at: datetime
-    change: StatusChange | DeadlineChange
 
 
 def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:

@@ -10,8 +10,8 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from commitments.choices import Status
+from commitments.history import HistoryEntry
 from commitments.models import Citation, Commitment
-from commitments.selectors import HistoryEntry
 
 
 @dataclass

@@ -35,6 +35,7 @@ from webhooks.selectors import (
     alert_newest_id,
     subscription_alerts_after,
 )
+from webhooks.signals import subscription_enabled
 from webhooks.signing import secret_generate, signed_headers
 from webhooks.targets import TargetRefused, target_resolve, target_validate
 
@@ -178,9 +179,11 @@ def webhook_subscription_update(
     _prepare(subscription)
     subscription.save()
     if subscription.is_active and not was_active:
-        from webhooks.tasks import subscription_drain_enqueue  # tasks import this module
-
-        transaction.on_commit(lambda: subscription_drain_enqueue(subscription_id=subscription.pk))
+        transaction.on_commit(
+            lambda: subscription_enabled.send(
+                sender=WebhookSubscription, subscription_id=subscription.pk
+            )
+        )
     return subscription
 
 

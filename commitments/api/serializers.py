@@ -24,7 +24,7 @@ from config.api.serializers import (
 from sources.models import Source
 
 if TYPE_CHECKING:
-    from commitments.selectors import HistoryEntry
+    from commitments.history import HistoryEntry
 
 # --- reads ------------------------------------------------------------------------------------
 

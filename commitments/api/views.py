@@ -53,10 +53,10 @@ from commitments.api.serializers import (
 )
 from commitments.fields import ACTOR_FIELDS
 from commitments.filters import ActorFilterSet, CommitmentFilterSet
+from commitments.history import HistoryEntry
 from commitments.models import Actor, Commitment
 from commitments.selectors import (
     COMMITMENT_CSV_FIELDS,
-    HistoryEntry,
     actor_detail_for_api,
     actors_for_api,
     commitment_csv_value,

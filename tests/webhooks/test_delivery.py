@@ -249,3 +249,30 @@ def test_a_second_drain_of_the_same_subscription_steps_aside(receivers):
     finally:
         other.close()
     assert webhook_deliver_due(subscription_id=created.subscription.pk).delivered == 1
+
+
+def test_turning_a_subscription_back_on_enqueues_the_drain_of_what_waited(
+    receivers, django_capture_on_commit_callbacks
+):
+    """The service says so by a signal once committed (webhooks.signals), and the receiver
+    enqueues the drain: the service never imports the tasks built on it."""
+    import redis
+    from django.conf import settings
+
+    from tests.hardening.servers import enqueued_tasks
+
+    created = subscribe(receivers())
+    webhook_subscription_update(subscription=created.subscription, data={"is_active": False})
+    created.subscription.refresh_from_db()
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = enqueued_tasks(broker)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_subscription_update(subscription=created.subscription, data={"is_active": True})
+        new = enqueued_tasks(broker)[len(before) :]
+        if new:  # no worker here takes them: the newest are on the left
+            broker.lpop("celery", len(new))
+    finally:
+        broker.close()
+
+    assert ("webhooks.tasks.subscription_drain_task", [created.subscription.pk]) in new
