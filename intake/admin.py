@@ -176,10 +176,11 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
 
             def enqueue():
                 try:
-                    source_suggestions_compute_task.delay(source.pk)
+                    source_suggestions_compute_task.delay(source.pk, kept.attempt)
                 except Exception as error:  # the broker is down: say so on the page
                     source_suggestions_fail(
                         source_id=source.pk,
+                        attempt=kept.attempt,
                         message=f"The task queue could not be reached ({error}): try again.",
                     )
 

@@ -112,7 +112,11 @@ class SourceSuggestions(models.Model):
     # What the caps left out: {"text_chars", "read_chars", "long_sentences", "more_candidates"}.
     extent = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
+    # Counts the computations asked for: a task writes only if its own is still the last, so
+    # one that finishes late cannot overwrite what a newer one kept.
+    attempt = models.PositiveIntegerField(default=1)
     requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)  # when a worker took the last
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -130,13 +134,24 @@ class SourceSuggestions(models.Model):
 
     @property
     def is_lost(self) -> bool:
-        """Still marked as being computed well past the worker's hard time limit: the worker
-        was killed or is gone, and no result will come."""
-        limit = timedelta(seconds=settings.INTAKE_SUGGEST_TIME_LIMIT + 30)
-        return (
-            self.state == SuggestionsState.COMPUTING and self.requested_at < timezone.now() - limit
-        )
+        """A worker took the last computation and is well past its hard time limit: it was
+        killed or is gone, and no result will come."""
+        if self.state != SuggestionsState.COMPUTING or self.started_at is None:
+            return False
+        return self.started_at < timezone.now() - _past_the_time_limit()
+
+    @property
+    def is_unclaimed(self) -> bool:
+        """Asked for a good while ago and no worker has taken it yet (none running, or the
+        queue long)."""
+        if self.state != SuggestionsState.COMPUTING or self.started_at is not None:
+            return False
+        return self.requested_at < timezone.now() - _past_the_time_limit()
 
     @property
     def is_computing(self) -> bool:
         return self.state == SuggestionsState.COMPUTING and not self.is_lost
+
+
+def _past_the_time_limit() -> timedelta:
+    return timedelta(seconds=settings.INTAKE_SUGGEST_TIME_LIMIT + 30)

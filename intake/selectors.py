@@ -8,6 +8,9 @@ import json
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
+from functools import cache
+from importlib import import_module
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -160,18 +163,46 @@ def suggestions_compute(source: Source) -> tuple[list[Suggestion], Extraction]:
     return suggestions, extraction
 
 
+# The assistant's own code: its cue words, finders, parser and matching.
+RULE_MODULES = (
+    "commitments.deadlines",
+    "intake.actors",
+    "intake.deadline_phrases",
+    "intake.extraction",
+    "intake.sentences",
+    "intake.similarity",
+    "intake.wording",
+    __name__,
+)
+
+
+@cache
+def _rules_version() -> str:
+    """A digest of RULE_MODULES' source: a deploy that changes them makes what was kept
+    stale."""
+    digest = hashlib.sha256()
+    for name in RULE_MODULES:
+        digest.update(Path(import_module(name).__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def suggestions_inputs(source: Source) -> str:
     """A digest of everything a source's suggestions are computed from: when it changes, they
     are computed again. Any commitment, citation, actor or alias written since counts, since
     each can change what a passage probably concerns or whom it names."""
     state = [
         SUGGESTIONS_FORMAT,
+        _rules_version(),
         source.text_sha256,
         str(source.published_on),
         getattr(settings, "INTAKE_EXTRACTOR", DEFAULT_EXTRACTOR),
         MAX_TEXT_CHARS,
         MAX_SENTENCE_CHARS,
         MAX_CANDIDATES,
+        PROBABLY,
+        MAYBE,
+        RELATED_LIMIT,
+        PREFILTER_LIMIT,
         Commitment.objects.aggregate(n=Count("id"), last=Max("updated_at")),
         Citation.objects.aggregate(n=Count("id"), last=Max("id")),
         Actor.objects.aggregate(n=Count("id"), last=Max("updated_at")),

@@ -110,35 +110,60 @@ def source_suggestions_request(
     """The kept suggestions of `source`, and whether a computation must start now: when none
     were kept, when what they were computed from has changed, or when staff ask `again`. A
     computation that failed is not started again by itself (the same input would fail the
-    same way); one under way is not started twice."""
+    same way); one under way is not started twice. A computation started is the row's
+    `attempt`, which the task is given."""
     inputs = suggestions_inputs(source)
     kept, created = SourceSuggestions.objects.select_for_update().get_or_create(
         source=source, defaults={"inputs": inputs, "requested_at": timezone.now()}
     )
     if created:
         return kept, True
+    if kept.is_computing and (again or kept.inputs == inputs):
+        return kept, False
     if kept.inputs == inputs and not again:
         return kept, False
     kept.inputs = inputs
     kept.state = SuggestionsState.COMPUTING
     kept.error = ""
+    kept.attempt += 1
     kept.requested_at = timezone.now()
-    kept.save(update_fields=["inputs", "state", "error", "requested_at"])
+    kept.started_at = None
+    kept.save(update_fields=["inputs", "state", "error", "attempt", "requested_at", "started_at"])
     return kept, True
 
 
-def source_suggestions_compute(*, source_id: int) -> SourceSuggestions | None:
-    """Work out the suggestions of a source and keep them (the worker's task). The digest is
-    taken first: anything written while this runs makes the result stale, not wrong."""
+def _kept_for(source_id: int, attempt: int | None) -> SourceSuggestions | None:
+    """The row, locked, if `attempt` is still its last computation (None: whatever it is)."""
+    kept = SourceSuggestions.objects.select_for_update().filter(source_id=source_id).first()
+    if kept is not None and attempt is not None and kept.attempt != attempt:
+        return None  # a newer computation was asked for since: its result counts
+    return kept
+
+
+def source_suggestions_compute(
+    *, source_id: int, attempt: int | None = None
+) -> SourceSuggestions | None:
+    """Work out the suggestions of a source and keep them (the worker's task), unless a newer
+    computation was asked for meanwhile. The digest is taken first: anything written while
+    this runs makes the result stale, not wrong."""
     source = Source.objects.filter(pk=source_id).first()
     if source is None:
         return None  # deleted since it was asked for
+    with transaction.atomic():
+        kept = _kept_for(source_id, attempt)
+        if kept is None and attempt is not None:
+            return None
+        if kept is not None:
+            kept.started_at = timezone.now()
+            kept.save(update_fields=["started_at"])
     inputs = suggestions_inputs(source)
     suggestions, extraction = suggestions_compute(source)
     with transaction.atomic():
-        kept, _ = SourceSuggestions.objects.select_for_update().get_or_create(
-            source=source, defaults={"inputs": inputs, "requested_at": timezone.now()}
-        )
+        kept = _kept_for(source_id, attempt)
+        if kept is None and attempt is not None:
+            return None
+        if kept is None:
+            kept = SourceSuggestions(source=source, requested_at=timezone.now())
         kept.inputs = inputs
         kept.text_sha256 = source.text_sha256
         kept.state = SuggestionsState.READY
@@ -156,9 +181,12 @@ def source_suggestions_compute(*, source_id: int) -> SourceSuggestions | None:
 
 
 @transaction.atomic
-def source_suggestions_fail(*, source_id: int, message: str) -> SourceSuggestions | None:
-    """The computation could not be done: say why on the page; what was kept stays."""
-    kept = SourceSuggestions.objects.select_for_update().filter(source_id=source_id).first()
+def source_suggestions_fail(
+    *, source_id: int, message: str, attempt: int | None = None
+) -> SourceSuggestions | None:
+    """The computation could not be done: say why on the page; what was kept stays. A newer
+    computation asked for meanwhile is left to say how it went."""
+    kept = _kept_for(source_id, attempt)
     if kept is None:
         return None
     kept.state = SuggestionsState.FAILED

@@ -27,12 +27,13 @@ def status_import_apply_task(status_import_id: int) -> str:
     soft_time_limit=settings.INTAKE_SUGGEST_SOFT_TIME_LIMIT,
     time_limit=settings.INTAKE_SUGGEST_TIME_LIMIT,
 )
-def source_suggestions_compute_task(source_id: int) -> str:
+def source_suggestions_compute_task(source_id: int, attempt: int | None = None) -> str:
     try:
-        kept = source_suggestions_compute(source_id=source_id)
+        kept = source_suggestions_compute(source_id=source_id, attempt=attempt)
     except SoftTimeLimitExceeded:
         kept = source_suggestions_fail(
             source_id=source_id,
+            attempt=attempt,
             message=f"Not finished within {settings.INTAKE_SUGGEST_SOFT_TIME_LIMIT} seconds: "
             "shorten the text, or split it into several sources.",
         )
@@ -40,8 +41,9 @@ def source_suggestions_compute_task(source_id: int) -> str:
         # Said on the page at once (not "did not finish" minutes later), and logged by Celery.
         source_suggestions_fail(
             source_id=source_id,
+            attempt=attempt,
             message=f"The assistant failed on this text ({type(error).__name__}); the error "
             "is in the worker's log.",
         )
         raise
-    return kept.state if kept is not None else "source deleted"
+    return kept.state if kept is not None else "superseded, or the source deleted"

@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.links import absolute_url
 from config.api.exceptions import PROBLEM_MEDIA_TYPE, payload_too_large_detail, problem_body
 from config.api.viewsets import StrictQueryParamsMixin
 
@@ -96,8 +97,7 @@ class ApiRootView(StrictQueryParamsMixin, APIView):
                 "title": settings.SPECTACULAR_SETTINGS["TITLE"],
                 "version": settings.SPECTACULAR_SETTINGS["VERSION"],
                 "links": {
-                    name: request.build_absolute_uri(reverse(url_name))
-                    for name, url_name in ENDPOINTS.items()
+                    name: absolute_url(reverse(url_name)) for name, url_name in ENDPOINTS.items()
                 },
             }
         )

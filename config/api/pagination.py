@@ -37,6 +37,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from common.links import absolute_url
 from config.api.filters import StrictBooleanField
 from config.api.renderers import JSONText
 
@@ -249,7 +250,8 @@ class KeysetCursorPagination(BasePagination):
                 return tuple(row[key.field] for key in keys)
             return tuple(getattr(row, key.field) for key in keys)
 
-        url = request.build_absolute_uri()
+        # On the public address, as every link in a body is (common.links): not the Host header.
+        url = absolute_url(request.get_full_path())
         self.next_link = self.previous_link = None
         if not backwards:
             if more:

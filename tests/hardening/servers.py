@@ -56,24 +56,28 @@ def database_url_for(name: str | None = None) -> str:
     Every test that starts a process of the app gets its database from here."""
     from django.db import connections
 
-    db = connections["default"].settings_dict
+    return database_url_of(connections["default"].settings_dict, name)
+
+
+def database_url_of(db: dict, name: str | None = None) -> str:
+    """The DATABASE_URL of a connection's settings (Django's DATABASES entry)."""
     user = quote(db["USER"] or "", safe="")
     password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     credentials = f"{user}{password}@" if user or password else ""
-    options = dict(db.get("OPTIONS") or {})
-    # A Unix socket directory: HOST, or `?host=` (the embedded PostgreSQL's DATABASE_URL,
-    # which django-environ hands on in OPTIONS).
-    host = db.get("HOST") or options.pop("host", "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    if host.startswith("/"):
-        options["host"] = host
-        location = f"{port}" if port else ""
-    else:
-        location = f"{host or '127.0.0.1'}{port}"
+    options = {key: str(value) for key, value in (db.get("OPTIONS") or {}).items()}
     options.pop("options", None)  # the settings write it (statement_timeout) in every process
-    query = urlencode({key: value for key, value in options.items() if isinstance(value, str)})
+    # A Unix socket directory: HOST, or `?host=` (the embedded PostgreSQL's DATABASE_URL,
+    # which django-environ hands on in OPTIONS); no host at all is libpq's default socket.
+    host = db.get("HOST") or options.pop("host", "")
+    port = str(db.get("PORT") or options.pop("port", "") or "")
+    if host.startswith("/"):
+        options.update(host=host, **({"port": port} if port else {}))
+        location = ""
+    else:
+        bracketed = f"[{host}]" if ":" in host else host  # an IPv6 address
+        location = f"{bracketed}:{port}" if port else bracketed
     path = "/" + quote(name or db["NAME"], safe="")
-    return urlunsplit(("postgres", f"{credentials}{location}", path, query, ""))
+    return urlunsplit(("postgres", f"{credentials}{location}", path, urlencode(options), ""))
 
 
 def _stop_process(process: subprocess.Popen, *, grace: float = 10) -> None:

@@ -2,9 +2,12 @@
 shown from storage; computed again when the text or the commitments change, or on request;
 and bounded, with a message, whatever is pasted."""
 
+import datetime as dt
+
 import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.urls import reverse
+from django.utils import timezone
 
 from intake import services
 from intake.extraction import MAX_CANDIDATES, MAX_SENTENCE_CHARS, MAX_TEXT_CHARS
@@ -111,9 +114,13 @@ def test_a_new_text_computes_them_again_and_hides_the_old_ones(
 
     assert enqueued == 1
     assert page.context["cards"] == []
-    # Accepting a candidate of the old text is refused, not applied to the new one.
-    answer = editor_client.post(suggest_url(source), {"number": "1", "action": "cite"})
+    # Citing a candidate of the old text is refused, not applied to the new one.
+    existing = make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")
+    answer = editor_client.post(
+        suggest_url(source), {"number": "1", "action": "cite", "commitment": existing.pk}
+    )
     assert answer.status_code == 302
+    assert not existing.citations.filter(source=source).exists()
 
 
 def test_a_page_shown_before_they_were_computed_again_cannot_cite_another_sentence(
@@ -143,6 +150,51 @@ def test_a_page_shown_before_they_were_computed_again_cannot_cite_another_senten
     assert list(existing.citations.filter(source=source).values_list("quote", flat=True)) == [
         second
     ]
+
+
+def test_a_computation_that_ends_late_does_not_overwrite_a_newer_one():
+    source = make_source(text=ARTICLE)
+    first, _ = services.source_suggestions_request(source=source)
+    make_commitment(reference="FORUM-1", title="Regional forum in Ashgabat")  # stale now
+    second, started = services.source_suggestions_request(source=source)
+    assert started and second.attempt == first.attempt + 1
+
+    assert services.source_suggestions_compute(source_id=source.pk, attempt=first.attempt) is None
+    kept = services.source_suggestions_compute(source_id=source.pk, attempt=second.attempt)
+    assert kept.state == SuggestionsState.READY
+    # The first one's time limit, reported after the second finished, changes nothing.
+    late = services.source_suggestions_fail(
+        source_id=source.pk, attempt=first.attempt, message="Not finished"
+    )
+    assert late is None
+    assert SourceSuggestions.objects.get(source=source).state == SuggestionsState.READY
+
+
+def test_asking_again_while_one_runs_does_not_start_a_second(editor_client):
+    source = make_source(text=ARTICLE)
+    kept, _ = services.source_suggestions_request(source=source)
+
+    again, started = services.source_suggestions_request(source=source, again=True)
+
+    assert not started
+    assert again.attempt == kept.attempt
+
+
+def test_lost_is_counted_from_when_a_worker_took_it(editor_client, time_machine):
+    time_machine.move_to(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False)
+    source = make_source(text=ARTICLE)
+    services.source_suggestions_request(source=source)
+    time_machine.shift(dt.timedelta(minutes=10))  # queued behind other work all that time
+
+    kept = SourceSuggestions.objects.get(source=source)
+    assert (kept.is_computing, kept.is_lost, kept.is_unclaimed) == (True, False, True)
+    page = editor_client.get(suggest_url(source)).content.decode()
+    assert "No worker has taken it up yet" in page
+    SourceSuggestions.objects.filter(source=source).update(started_at=timezone.now())
+    time_machine.shift(dt.timedelta(minutes=10))
+    kept.refresh_from_db()
+    assert (kept.is_computing, kept.is_lost) == (False, True)
+    assert "did not finish" in editor_client.get(suggest_url(source)).content.decode()
 
 
 def test_a_failed_computation_is_not_retried_by_itself_but_on_request(
