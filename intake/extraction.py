@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from django.conf import settings
@@ -124,8 +124,14 @@ class Extraction:
     more_candidates: bool  # the text held more than MAX_CANDIDATES
 
     @property
-    def is_partial(self) -> bool:
-        return self.read_chars < self.text_chars or bool(self.long_sentences)
+    def extent(self) -> dict[str, int | bool]:
+        """What the caps left out, as kept beside the suggestions: every field but the
+        candidates themselves."""
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if field.name != "candidates"
+        }
 
 
 def extraction_run(*, text: str, published: date | None = None) -> Extraction:

@@ -133,11 +133,10 @@ def source_suggestions_request(
 
 
 def _kept_for(source_id: int, attempt: int | None) -> SourceSuggestions | None:
-    """The row, locked, if `attempt` is still its last computation (None: whatever it is)."""
-    kept = SourceSuggestions.objects.select_for_update().filter(source_id=source_id).first()
-    if kept is not None and attempt is not None and kept.attempt != attempt:
-        return None  # a newer computation was asked for since: its result counts
-    return kept
+    """The row, locked, if `attempt` is still its last computation (None: whatever it is); a
+    newer computation asked for since is the one whose result counts."""
+    rows = SourceSuggestions.objects.select_for_update().filter(source_id=source_id)
+    return (rows if attempt is None else rows.filter(attempt=attempt)).first()
 
 
 def source_suggestions_compute(
@@ -162,18 +161,12 @@ def source_suggestions_compute(
         kept = _kept_for(source_id, attempt)
         if kept is None and attempt is not None:
             return None
-        if kept is None:
-            kept = SourceSuggestions(source=source, requested_at=timezone.now())
+        kept = kept or SourceSuggestions(source=source, requested_at=timezone.now())
         kept.inputs = inputs
         kept.text_sha256 = source.text_sha256
         kept.state = SuggestionsState.READY
         kept.suggestions = suggestions_to_json(suggestions)
-        kept.extent = {
-            "text_chars": extraction.text_chars,
-            "read_chars": extraction.read_chars,
-            "long_sentences": extraction.long_sentences,
-            "more_candidates": extraction.more_candidates,
-        }
+        kept.extent = extraction.extent
         kept.error = ""
         kept.computed_at = timezone.now()
         kept.save()

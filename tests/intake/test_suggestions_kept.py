@@ -306,3 +306,22 @@ def test_a_megabyte_of_one_sentence_is_passed_over_with_a_message(editor_client,
     page = editor_client.get(suggest_url(source))
     assert page.status_code == 200
     assert "passed over" in page.content.decode()
+
+
+def test_the_page_reads_the_kept_suggestions_in_queries_that_do_not_grow_with_them(
+    editor_client,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_actor(name="Ministry of Communications")
+    counts = []
+    for size in (2, 30):
+        source = make_source(text=_sentences(size))
+        suggestions_computed(source)
+        with CaptureQueriesContext(connection) as queries:
+            page = editor_client.get(suggest_url(source))
+        assert len(page.context["cards"]) == size
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts  # no query per card: digest, row, actors, citations
