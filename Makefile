@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install system-packages openapi bench bench-pages clean
+.PHONY: run test lint format install system-packages openapi messages bench bench-pages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,14 @@ bench-pages: $(BENCH_STAMP)
 openapi: $(STAMP)
 	$(PY) -m config.embedded -- $(PY) manage.py spectacular --settings=config.settings.test \
 		--file openapi/v1.yaml --validate --fail-on-warn
+
+## make messages: update the interface's catalogues (locale/ru, locale/tk) from the code and
+## templates, then compile them; translate what is new (tests/i18n fails until every string is).
+MESSAGE_LANGUAGES := -l ru -l tk
+messages: $(STAMP)
+	$(PY) manage.py makemessages $(MESSAGE_LANGUAGES) --no-obsolete --ignore=.venv \
+		--ignore=node_modules --ignore=tools --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) .data staticfiles .pytest_cache .ruff_cache $(LINT_DIR)/node_modules

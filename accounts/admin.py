@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken
 from accounts.services import api_token_revoke
@@ -19,8 +21,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset.filter(revoked_at__isnull=True):
             api_token_revoke(token=token)
-        self.message_user(request, "The selected tokens are revoked.", messages.SUCCESS)
+        self.message_user(request, gettext("The selected tokens are revoked."), messages.SUCCESS)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -13,7 +14,7 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'dashboard'.")
+    name = models.CharField(max_length=100, help_text=_("What the token is for, e.g. 'dashboard'."))
     prefix = models.CharField(max_length=8, unique=True, editable=False)
     key_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -24,7 +25,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at", "id"]
-        verbose_name = "API token"
+        verbose_name = _("API token")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(prefix__regex=r"^[0-9a-f]{8}$"), name="api_token_prefix_is_hex"

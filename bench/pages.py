@@ -30,16 +30,16 @@ TARGET_MS = 200.0  # the list's and the timeline's median, per the issue
 
 def _pages(sample: dict) -> dict[str, str]:
     return {
-        "overview": "/",
-        "list": "/commitments/",
-        "list, filtered": "/commitments/?status=in_progress&tag=climate",
-        "list, search": "/commitments/?q=programme",
-        "list, page 200": "/commitments/?page=200",
-        "commitment": "/commitments/{reference}/",
-        "source": "/sources/{source_id}/",
-        "timeline": "/timeline/",
-        "timeline, by tag": "/timeline/?tag=climate",
-        "timeline, by actor": f"/timeline/?actor={sample['actor']}",
+        "overview": "/en/",
+        "list": "/en/commitments/",
+        "list, filtered": "/en/commitments/?status=in_progress&tag=climate",
+        "list, search": "/en/commitments/?q=programme",
+        "list, page 200": "/en/commitments/?page=200",
+        "commitment": "/en/commitments/{reference}/",
+        "source": "/en/sources/{source_id}/",
+        "timeline": "/en/timeline/",
+        "timeline, by tag": "/en/timeline/?tag=climate",
+        "timeline, by actor": f"/en/timeline/?actor={sample['actor']}",
     }
 
 

@@ -23,6 +23,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import OPEN_STATUSES, STATUS_MAPPINGS, Status
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
@@ -63,8 +65,10 @@ from common.admin import (
     ServiceAdmin,
     form_add_refusal,
 )
+from common.forms import admin_field_rows, service_data
 from common.search import SEARCH_RANK
 from common.services import VersionConflict
+from common.translations import BASE_LANGUAGE, localized, localized_columns
 
 EVIDENCE_FORM_TEMPLATE = "admin/commitments/commitment/evidence_form.html"
 
@@ -78,16 +82,22 @@ class ActorAdmin(ServiceAdmin):
     list_display = ("name", "short_name", "kind", "country", "parent")
     list_select_related = ("parent",)
     list_filter = ("kind", "country")
-    search_fields = ("name", "short_name", "slug")
+    # Every language's names (with_translations), not only the staff member's own.
+    search_fields = (*localized_columns(Actor), "slug")
     autocomplete_fields = ("parent",)
-    prepopulated_fields = {"slug": ("name",)}
-    fields = ACTOR_FIELDS.editable
+    prepopulated_fields = {"slug": (localized("name", BASE_LANGUAGE),)}
+    fields = admin_field_rows(Actor, ACTOR_FIELDS.editable)
 
     def service_save(self, request, form, formsets, change):
         if change:
             data = {name: form.cleaned_data[name] for name in form.changed_data}
-            return actor_update(actor=form.instance, data=data) if data else form.instance
-        return actor_create(**{name: form.cleaned_data[name] for name in self.fields})
+            fields, translations = service_data(Actor, data)
+            if not data:
+                return form.instance
+            return actor_update(actor=form.instance, data=fields, translations=translations)
+        data = {name: form.cleaned_data[name] for name in ActorAdminForm.base_fields}
+        fields, translations = service_data(Actor, data)
+        return actor_create(**fields, translations=translations)
 
 
 # --- commitments: inlines -------------------------------------------------------------------
@@ -107,14 +117,14 @@ class CitationInline(ReadOnlyTabularInline):
     """The citations already recorded: evidence, shown, never edited here."""
 
     model = Citation
-    verbose_name_plural = "citations"
+    verbose_name_plural = _("citations")
     fields = ("source_link", "quote", "note", "created_by", "created_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "created_by")
 
-    @admin.display(description="source")
+    @admin.display(description=_("source"))
     def source_link(self, citation: Citation):
         return format_html(
             '<a href="{}">{}</a>',
@@ -128,20 +138,23 @@ class ClaimInline(ReadOnlyTabularInline):
     the one the project follows. Added on "Record a claim", never edited here."""
 
     model = Claim
-    verbose_name_plural = "claims (facts the citations state)"
+    verbose_name_plural = _("claims (facts the citations state)")
     fields = ("fact", "value", "period", "dispute", "quote", "source_link", "note")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("citation__source", "commitment")
 
-    @admin.display(description="days")
+    @admin.display(description=_("days"))
     def period(self, claim: Claim) -> str:
         if claim.first_day is None and claim.last_day is None:
             return ""
-        return f"{claim.first_day or '…'} to {claim.last_day or '…'}"
+        return gettext("%(first)s to %(last)s") % {
+            "first": claim.first_day or "…",
+            "last": claim.last_day or "…",
+        }
 
-    @admin.display(description="dispute")
+    @admin.display(description=_("dispute"))
     def dispute(self, claim: Claim):
         if claim.fact not in claim.commitment.disputed_facts:
             return ""
@@ -151,18 +164,18 @@ class ClaimInline(ReadOnlyTabularInline):
             .values_list("followed_claim_id", flat=True)
             .first()
         )
-        label = "Disputed, followed" if followed == claim.pk else "Disputed"
+        label = gettext("Disputed, followed") if followed == claim.pk else gettext("Disputed")
         return format_html(
             '<span class="dispute-badge" style="background:#a15c00;color:#fff;'
             'border-radius:4px;padding:1px 6px;white-space:nowrap">{}</span>',
             label,
         )
 
-    @admin.display(description="quote")
+    @admin.display(description=_("quote"))
     def quote(self, claim: Claim) -> str:
         return claim.citation.quote
 
-    @admin.display(description="source")
+    @admin.display(description=_("source"))
     def source_link(self, claim: Claim):
         source = claim.citation.source
         return format_html(
@@ -175,8 +188,8 @@ class CitationAddInline(admin.TabularInline):
 
     model = Citation
     form = CitationAddForm
-    verbose_name = "new citation"
-    verbose_name_plural = "add citations"
+    verbose_name = _("new citation")
+    verbose_name_plural = _("add citations")
     fields = ("source", "quote", "note")
     autocomplete_fields = ("source",)
     extra = 1
@@ -222,11 +235,11 @@ def _citations_from(formset) -> list[CitationSpec]:
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = "overdue"
+    title = _("overdue")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -235,7 +248,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class TagFilter(admin.SimpleListFilter):
-    title = "tag"
+    title = _("tag")
     parameter_name = "tag"
 
     def lookups(self, request, model_admin):
@@ -255,11 +268,11 @@ class TagFilter(admin.SimpleListFilter):
 
 
 class HasDeadlineFilter(admin.SimpleListFilter):
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "has_deadline"
 
     def lookups(self, request, model_admin):
-        return [("yes", "With a deadline"), ("no", "Without a deadline")]
+        return [("yes", _("With a deadline")), ("no", _("Without a deadline"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -268,11 +281,11 @@ class HasDeadlineFilter(admin.SimpleListFilter):
 
 
 class DisputedFilter(admin.SimpleListFilter):
-    title = "sources disagree"
+    title = _("sources disagree")
     parameter_name = "disputed"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Disputed"), ("no", "Not disputed")]
+        return [("yes", _("Disputed")), ("no", _("Not disputed"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
@@ -296,11 +309,11 @@ def _this_quarter(today: date) -> tuple[date, date]:
 class DueFilter(admin.SimpleListFilter):
     """Open commitments whose deadline ends this month or quarter, in the tracker's zone."""
 
-    title = "due (open commitments)"
+    title = _("due (open commitments)")
     parameter_name = "due"
     periods = {
-        "this_month": ("This month", _this_month),
-        "this_quarter": ("This quarter", _this_quarter),
+        "this_month": (_("This month"), _this_month),
+        "this_quarter": (_("This quarter"), _this_quarter),
     }
 
     def lookups(self, request, model_admin):
@@ -340,7 +353,7 @@ class CommitmentAdmin(ServiceAdmin):
         DueFilter,
         "is_published",
     )
-    search_fields = ("reference", "title", "parties__actor__name", "parties__actor__short_name")
+    search_fields = ("reference", "title")  # only shows the box: see get_search_results
     date_hierarchy = "deadline_last_day"
     autocomplete_fields = ("parent",)
     list_per_page = 50
@@ -353,36 +366,42 @@ class CommitmentAdmin(ServiceAdmin):
 
     # The editable fields come from COMMITMENT_FIELDS; status and deadline need evidence.
     fieldsets_add = (
-        (None, {"fields": COMMITMENT_FIELDS.editable_columns}),
+        (None, {"fields": admin_field_rows(Commitment, COMMITMENT_FIELDS.editable_columns)}),
         (
-            "Status and deadline",
+            _("Status and deadline"),
             {
                 "fields": ("status", "deadline"),
-                "description": "As the citations below state them when the commitment is "
-                "entered. Later changes need evidence: record them from the commitment's page.",
+                "description": _(
+                    "As the citations below state them when the commitment is entered. Later "
+                    "changes need evidence: record them from the commitment's page."
+                ),
             },
         ),
     )
     fieldsets_change = (
-        (None, {"fields": COMMITMENT_FIELDS.editable_columns}),
+        (None, {"fields": admin_field_rows(Commitment, COMMITMENT_FIELDS.editable_columns)}),
         (
-            "Status and deadline",
+            _("Status and deadline"),
             {
                 "fields": ("status_display", "deadline_display", "overdue_display"),
-                "description": "These change only with evidence: use “Record a status "
-                "change” or “Change the deadline” at the top of this page.",
+                "description": _(
+                    "These change only with evidence: use “Record a status change” or “Change "
+                    "the deadline” at the top of this page."
+                ),
             },
         ),
-        ("Status and deadline history", {"fields": ("history_table",)}),
+        (_("Status and deadline history"), {"fields": ("history_table",)}),
         (
-            "What the sources disagree on",
+            _("What the sources disagree on"),
             {
                 "fields": ("disputes_table",),
-                "description": "Derived from the claims below the citations. “Resolve a "
-                "dispute” records which claim the project follows; both claims stay.",
+                "description": _(
+                    "Derived from the claims below the citations. “Resolve a dispute” records "
+                    "which claim the project follows; both claims stay."
+                ),
             },
         ),
-        ("Record", {"fields": ("version", "created_at", "updated_at", "expected_version")}),
+        (_("Record"), {"fields": ("version", "created_at", "updated_at", "expected_version")}),
     )
     readonly_fields = (
         "status_display",
@@ -480,9 +499,12 @@ class CommitmentAdmin(ServiceAdmin):
         parties = _parties_from(parties_formset)
         citations = _citations_from(citations_formset)
         if not change:
-            fields = {name: form.cleaned_data[name] for name in CommitmentAddForm.Meta.fields}
+            data = {name: form.cleaned_data[name] for name in CommitmentAddForm.base_fields}
+            data.pop("deadline")
+            fields, translations = service_data(Commitment, data)
             return commitment_create(
                 **fields,
+                translations=translations,
                 deadline=form.cleaned_data["deadline"] or None,
                 parties=parties or (),
                 citations=citations,
@@ -497,9 +519,11 @@ class CommitmentAdmin(ServiceAdmin):
         # locked until the admin's transaction commits, so later writes need no check.
         expected_version = form.cleaned_data["expected_version"]
         if data or parties is not None:
+            fields, translations = service_data(Commitment, data)
             commitment = commitment_update(
                 commitment=commitment,
-                data=data,
+                data=fields,
+                translations=translations,
                 parties=parties,
                 expected_version=expected_version,
                 updated_by=request.user,
@@ -520,71 +544,76 @@ class CommitmentAdmin(ServiceAdmin):
 
     # --- list columns and read-only fields ---
 
-    @admin.display(description="deadline (as stated)", ordering="deadline_text")
+    @admin.display(description=_("deadline (as stated)"), ordering="deadline_text")
     def deadline_as_stated(self, commitment: Commitment) -> str:
         return commitment.deadline_text
 
-    @admin.display(description="last day", ordering="deadline_last_day")
+    @admin.display(description=_("last day"), ordering="deadline_last_day")
     def deadline_last_day_column(self, commitment: Commitment):
         return commitment.deadline_last_day
 
-    @admin.display(description="last change", ordering="updated_at")
+    @admin.display(description=_("last change"), ordering="updated_at")
     def last_change(self, commitment: Commitment):
         return commitment.updated_at
 
-    @admin.display(description="overdue", ordering="overdue_since")
+    @admin.display(description=_("overdue"), ordering="overdue_since")
     def overdue_badge(self, commitment: Commitment):
         if not commitment.is_overdue:
             return ""
         return format_html(
-            '<span class="overdue-badge" title="Overdue since {}" style="background:#ba2121;'
-            'color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap">Overdue</span>',
-            commitment.overdue_since,
+            '<span class="overdue-badge" title="{}" style="background:#ba2121;'
+            'color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap">{}</span>',
+            gettext("Overdue since %(since)s") % {"since": commitment.overdue_since},
+            gettext("Overdue"),
         )
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status_display(self, commitment: Commitment):
         mapping = STATUS_MAPPINGS[commitment.status]
         return format_html(
             "<strong>{}</strong> ({}{})",
             commitment.get_status_display(),
             mapping.description,
-            ", final" if mapping.is_final else "",
+            gettext(", final") if mapping.is_final else "",
         )
 
-    @admin.display(description="deadline")
+    @admin.display(description=_("deadline"))
     def deadline_display(self, commitment: Commitment):
         if not commitment.has_deadline:
-            return "No deadline"
+            return gettext("No deadline")
         return format_html(
-            "“{}” (EDTF {}): {} to {}",
-            commitment.deadline_text,
-            commitment.deadline_edtf,
-            commitment.deadline_first_day,
-            commitment.deadline_last_day,
+            gettext("“{text}” (EDTF {edtf}): {first} to {last}"),
+            text=commitment.deadline_text,
+            edtf=commitment.deadline_edtf,
+            first=commitment.deadline_first_day,
+            last=commitment.deadline_last_day,
         )
 
-    @admin.display(description="overdue")
+    @admin.display(description=_("overdue"))
     def overdue_display(self, commitment: Commitment):
         if commitment.is_overdue:
             return self.overdue_badge(commitment)
-        return "No"
+        return gettext("No")
 
-    @admin.display(description="changes, oldest first")
+    @admin.display(description=_("changes, oldest first"))
     def history_table(self, commitment: Commitment):
         entries = commitment_history(commitment=commitment)
         if not entries:
-            return "No status or deadline change recorded yet."
+            return gettext("No status or deadline change recorded yet.")
         rows = []
         for entry in entries:
             change = entry.change
             if entry.kind == "status":
-                what = (
-                    f"Status: {Status(change.old_status).label} → {Status(change.new_status).label}"
-                )
+                what = gettext("Status: %(old)s → %(new)s") % {
+                    "old": Status(change.old_status).label,
+                    "new": Status(change.new_status).label,
+                }
                 why = change.note
             else:
-                what = f"Deadline: {change.old_text or 'none'} → {change.new_text or 'none'}"
+                what = gettext("Deadline: %(old)s → %(new)s") % {
+                    "old": change.old_text or gettext("none"),
+                    "new": change.new_text or gettext("none"),
+                }
                 why = change.reason
             source = change.evidence.source
             rows.append(
@@ -595,14 +624,20 @@ class CommitmentAdmin(ServiceAdmin):
                     change.evidence.quote,
                     reverse("admin:sources_source_change", args=[source.pk]),
                     source.title,
-                    change.recorded_by or "System (no user)",
+                    change.recorded_by or gettext("System (no user)"),
                     date_format(timezone.localtime(entry.recorded_at), "DATETIME_FORMAT"),
                 )
             )
         return format_html(
-            '<table class="commitment-history"><thead><tr><th>Took effect</th><th>Change</th>'
-            "<th>Note or reason</th><th>Evidence</th><th>Recorded by</th><th>Recorded at</th>"
+            '<table class="commitment-history"><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th>{}</th><th>{}</th>"
             "</tr></thead><tbody>{}</tbody></table>",
+            gettext("Took effect"),
+            gettext("Change"),
+            gettext("Note or reason"),
+            gettext("Evidence"),
+            gettext("Recorded by"),
+            gettext("Recorded at"),
             format_html_join(
                 "",
                 "<tr><td>{}</td><td>{}</td><td>{}</td>"
@@ -616,9 +651,15 @@ class CommitmentAdmin(ServiceAdmin):
         if reason and reason.startswith("status: ") and " → " in reason:
             old, new = reason.removeprefix("status: ").split(" → ", 1)
             labels = dict(Status.choices)
-            return f"Status: {labels.get(old, old)} → {labels.get(new, new)}"
+            return gettext("Status: %(old)s → %(new)s") % {
+                "old": labels.get(old, old),
+                "new": labels.get(new, new),
+            }
+        if reason and reason.startswith("deadline: ") and " → " in reason:
+            old, new = reason.removeprefix("deadline: ").split(" → ", 1)
+            return gettext("Deadline: %(old)s → %(new)s") % {"old": old, "new": new}
         if reason and reason.startswith("deadline: "):
-            return "Deadline: " + reason.removeprefix("deadline: ")
+            return gettext("Deadline: %(change)s") % {"change": reason.removeprefix("deadline: ")}
         return reason or ""
 
     # --- recording changes with evidence ---
@@ -695,10 +736,11 @@ class CommitmentAdmin(ServiceAdmin):
                 recorded_by=request.user,
                 expected_version=data["expected_version"],
             )
-            return (
-                f"Status changed from {Status(change.old_status).label} to "
-                f"{Status(change.new_status).label}, effective {change.effective_on}."
-            )
+            return gettext("Status changed from %(old)s to %(new)s, effective %(day)s.") % {
+                "old": Status(change.old_status).label,
+                "new": Status(change.new_status).label,
+                "day": change.effective_on,
+            }
 
         # The current status is no choice (a change must change it).
         current = self.get_object(request, unquote(object_id))
@@ -709,8 +751,8 @@ class CommitmentAdmin(ServiceAdmin):
             form_class=partial(CommitmentStatusChangeForm, commitment=current),
             initial=lambda commitment: {"expected_version": commitment.version},
             record=record,
-            title="Record a status change",
-            submit_label="Record the status change",
+            title=gettext("Record a status change"),
+            submit_label=gettext("Record the status change"),
         )
 
     def deadline_change_view(self, request, object_id):
@@ -725,10 +767,10 @@ class CommitmentAdmin(ServiceAdmin):
                 recorded_by=request.user,
                 expected_version=data["expected_version"],
             )
-            return (
-                f"Deadline changed from “{change.old_text or 'none'}” to "
-                f"“{change.new_text or 'none'}”."
-            )
+            return gettext("Deadline changed from “%(old)s” to “%(new)s”.") % {
+                "old": change.old_text or gettext("none"),
+                "new": change.new_text or gettext("none"),
+            }
 
         return self._evidence_change_view(
             request,
@@ -740,14 +782,14 @@ class CommitmentAdmin(ServiceAdmin):
                 "expected_version": commitment.version,
             },
             record=record,
-            title="Change the deadline",
-            submit_label="Change the deadline",
+            title=gettext("Change the deadline"),
+            submit_label=gettext("Change the deadline"),
         )
 
-    @admin.display(description="disputes")
+    @admin.display(description=_("disputes"))
     def disputes_table(self, commitment: Commitment):
         if not commitment.disputed_facts:
-            return "The sources disagree on nothing recorded here."
+            return gettext("The sources disagree on nothing recorded here.")
         claims = Claim.objects.filter(
             commitment=commitment, fact__in=list(commitment.disputed_facts)
         ).select_related("citation__source")
@@ -764,13 +806,20 @@ class CommitmentAdmin(ServiceAdmin):
                     claim.value,
                     claim.citation.quote,
                     claim.citation.source.title,
-                    "Followed: " + resolution.note if is_followed else "",
+                    gettext("Followed: %(note)s") % {"note": resolution.note}
+                    if is_followed
+                    else "",
                 )
             )
         return format_html(
-            '<table class="commitment-disputes"><thead><tr><th>Fact</th><th>Value</th>'
-            "<th>Quote</th><th>Source</th><th>Resolution</th></tr></thead><tbody>{}</tbody>"
+            '<table class="commitment-disputes"><thead><tr><th>{}</th><th>{}</th>'
+            "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody>"
             "</table>",
+            gettext("Fact"),
+            gettext("Value"),
+            gettext("Quote"),
+            gettext("Source"),
+            gettext("Resolution"),
             format_html_join(
                 "", "<tr><td>{}</td><td>{}</td><td>“{}”</td><td>{}</td><td>{}</td></tr>", rows
             ),
@@ -790,11 +839,11 @@ class CommitmentAdmin(ServiceAdmin):
             )
             commitment.refresh_from_db(fields=["disputed_facts"])
             disputed = claim.fact in commitment.disputed_facts
-            return f"Claim recorded: {claim}." + (
-                f" The sources now disagree on {claim.get_fact_display().lower()}."
-                if disputed
-                else ""
-            )
+            if disputed:
+                return gettext(
+                    "Claim recorded: %(claim)s. The sources now disagree on %(fact)s."
+                ) % {"claim": claim, "fact": claim.get_fact_display().lower()}
+            return gettext("Claim recorded: %(claim)s.") % {"claim": claim}
 
         return self._evidence_change_view(
             request,
@@ -803,8 +852,8 @@ class CommitmentAdmin(ServiceAdmin):
             form_class=ClaimForm,
             initial=lambda commitment: {"expected_version": commitment.version},
             record=record,
-            title="Record a claim",
-            submit_label="Record the claim",
+            title=gettext("Record a claim"),
+            submit_label=gettext("Record the claim"),
         )
 
     def dispute_resolve_view(self, request, object_id):
@@ -825,7 +874,9 @@ class CommitmentAdmin(ServiceAdmin):
                 recorded_by=request.user,
                 expected_version=data["expected_version"],
             )
-            return f"Resolution recorded: the project follows {claim}. Both claims stay."
+            return gettext(
+                "Resolution recorded: the project follows %(claim)s. Both claims stay."
+            ) % {"claim": claim}
 
         return self._evidence_change_view(
             request,
@@ -834,12 +885,12 @@ class CommitmentAdmin(ServiceAdmin):
             form_class=form_class,
             initial=lambda commitment: {"expected_version": commitment.version},
             record=record,
-            title="Resolve a dispute",
-            submit_label="Record the resolution",
+            title=gettext("Resolve a dispute"),
+            submit_label=gettext("Record the resolution"),
         )
 
     @admin.action(
-        description="Record a status change for the selected commitments",
+        description=_("Record a status change for the selected commitments"),
         permissions=["record_status_change"],
     )
     def record_status_change(self, request, queryset):
@@ -853,7 +904,12 @@ class CommitmentAdmin(ServiceAdmin):
             if not failures:
                 self.message_user(
                     request,
-                    f"Recorded the status change for {len(commitments)} commitment(s).",
+                    ngettext(
+                        "Recorded the status change for %(count)s commitment(s).",
+                        "Recorded the status change for %(count)s commitment(s).",
+                        len(commitments),
+                    )
+                    % {"count": len(commitments)},
                     messages.SUCCESS,
                 )
                 return None
@@ -863,10 +919,15 @@ class CommitmentAdmin(ServiceAdmin):
         ]
         return self._evidence_page(
             request,
-            title=f"Record a status change for {len(commitments)} commitment(s)",
+            title=ngettext(
+                "Record a status change for %(count)s commitment(s)",
+                "Record a status change for %(count)s commitment(s)",
+                len(commitments),
+            )
+            % {"count": len(commitments)},
             form=form,
             commitments=commitments,
-            submit_label="Record the status change for all of them",
+            submit_label=gettext("Record the status change for all of them"),
             hidden=hidden,
         )
 
@@ -890,8 +951,11 @@ class CommitmentAdmin(ServiceAdmin):
                     self.log_change(
                         request,
                         commitment,
-                        f"Status changed from {Status(change.old_status).label} to "
-                        f"{Status(change.new_status).label} (bulk action).",
+                        gettext("Status changed from %(old)s to %(new)s (bulk action).")
+                        % {
+                            "old": Status(change.old_status).label,
+                            "new": Status(change.new_status).label,
+                        },
                     )
             if failures:
                 transaction.set_rollback(True)
@@ -902,8 +966,14 @@ def _form_add_bulk_failures(form, failures, *, total: int) -> None:
     """Say which commitments refused and why; put each distinct reason on its field once."""
     form.add_error(
         None,
-        f"Nothing was recorded: {len(failures)} of the {total} selected commitment(s) "
-        "refused this change. Correct the form, or leave those commitments out, and try again.",
+        ngettext(
+            "Nothing was recorded: %(failed)s of the %(total)s selected commitment(s) refused "
+            "this change. Correct the form, or leave those commitments out, and try again.",
+            "Nothing was recorded: %(failed)s of the %(total)s selected commitment(s) refused "
+            "this change. Correct the form, or leave those commitments out, and try again.",
+            total,
+        )
+        % {"failed": len(failures), "total": total},
     )
     seen = set()
     for commitment, error in failures:

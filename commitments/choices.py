@@ -3,41 +3,42 @@
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActorKind(models.TextChoices):
-    PERSON = "person", "Person"
-    GOVERNMENT_BODY = "government_body", "Government body"
-    COUNTRY = "country", "Country"
-    INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
-    COMPANY = "company", "Company"
+    PERSON = "person", _("Person")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    COUNTRY = "country", _("Country")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    COMPANY = "company", _("Company")
 
 
 class CommitmentKind(models.TextChoices):
-    PROPOSAL = "proposal", "Proposal"
-    PROGRAMME = "programme", "Programme"
-    EVENT = "event", "Event"
-    LEGISLATION = "legislation", "Legislation"
-    AGREEMENT = "agreement", "Agreement"
-    INITIATIVE = "initiative", "Initiative"
+    PROPOSAL = "proposal", _("Proposal")
+    PROGRAMME = "programme", _("Programme")
+    EVENT = "event", _("Event")
+    LEGISLATION = "legislation", _("Legislation")
+    AGREEMENT = "agreement", _("Agreement")
+    INITIATIVE = "initiative", _("Initiative")
 
 
 class PartyRole(models.TextChoices):
-    PROPOSER = "proposer", "Proposer"
-    APPROVER = "approver", "Approver"
-    RESPONSIBLE = "responsible", "Responsible"
-    PARTNER = "partner", "Partner"
+    PROPOSER = "proposer", _("Proposer")
+    APPROVER = "approver", _("Approver")
+    RESPONSIBLE = "responsible", _("Responsible")
+    PARTNER = "partner", _("Partner")
 
 
 class ClaimFact(models.TextChoices):
     """What a citation may state about its commitment as a structured claim."""
 
-    ADOPTED_ON = "adopted_on", "Adopted on"
-    IN_FORCE_FROM = "in_force_from", "In force from"
-    DEADLINE = "deadline", "Deadline"
-    STATUS = "status", "Status"
-    BUDGET = "budget", "Budget"
-    RESPONSIBLE = "responsible", "Responsible"
+    ADOPTED_ON = "adopted_on", _("Adopted on")
+    IN_FORCE_FROM = "in_force_from", _("In force from")
+    DEADLINE = "deadline", _("Deadline")
+    STATUS = "status", _("Status")
+    BUDGET = "budget", _("Budget")
+    RESPONSIBLE = "responsible", _("Responsible")
 
 
 # Facts whose value is an EDTF date or period; the others are text (a status: its value).
@@ -47,13 +48,13 @@ DATE_FACTS: frozenset[str] = frozenset(
 
 
 class Status(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ADOPTED = "adopted", "Adopted"
-    IN_PROGRESS = "in_progress", "In progress"
-    STALLED = "stalled", "Stalled"
-    COMPLETED = "completed", "Completed"
-    PARTIALLY_COMPLETED = "partially_completed", "Partially completed"
-    ABANDONED = "abandoned", "Abandoned"
+    PROPOSED = "proposed", _("Proposed")
+    ADOPTED = "adopted", _("Adopted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    STALLED = "stalled", _("Stalled")
+    COMPLETED = "completed", _("Completed")
+    PARTIALLY_COMPLETED = "partially_completed", _("Partially completed")
+    ABANDONED = "abandoned", _("Abandoned")
 
 
 @dataclass(frozen=True)

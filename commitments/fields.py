@@ -22,6 +22,8 @@ ACTOR_FIELDS = FieldRegistry(
         "parent": EDITABLE,
         "created_at": INTERNAL,
         "updated_at": INTERNAL,
+        # Shown in `translation` and written through `translations` (common/translations.py).
+        "translation_origins": INTERNAL,
     },
 )
 
@@ -54,6 +56,7 @@ COMMITMENT_FIELDS = FieldRegistry(
         "created_at": READ_ONLY,
         "updated_at": READ_ONLY,
         "search_vector": INTERNAL,
+        "translation_origins": INTERNAL,
     },
     groups={
         "deadline": ("deadline_text", "deadline_edtf", "deadline_first_day", "deadline_last_day")

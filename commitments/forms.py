@@ -11,6 +11,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import ClaimFact, Status
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
@@ -18,6 +21,7 @@ from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, Commitment
 from commitments.selectors import tracker_today
 from commitments.services import evidence_quote_problem
+from common.forms import TranslationOriginsForm, form_field_names
 from sources.models import Source
 from sources.selectors import source_text_contains
 
@@ -32,20 +36,22 @@ class EvidenceForm(forms.Form):
     """The evidence every change needs: when it took effect, a source and a quote from it."""
 
     effective_on = forms.DateField(
-        label="Took effect on",
+        label=_("Took effect on"),
         widget=AdminDateWidget,
-        help_text="The date the change took effect (not today's date, unless it is).",
+        help_text=_("The date the change took effect (not today's date, unless it is)."),
     )
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(),
         required=False,  # the service says "this change needs evidence", in its own words
+        label=_("Source"),
         widget=_source_widget(),
-        help_text="The document that shows the change.",
+        help_text=_("The document that shows the change."),
     )
     quote = forms.CharField(
         required=False,
+        label=_("Quote"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Copied from the source's text; line breaks and spacing do not matter.",
+        help_text=_("Copied from the source's text; line breaks and spacing do not matter."),
     )
 
     def __init__(self, *args, commitment: Commitment | None = None, **kwargs):
@@ -58,11 +64,12 @@ class StatusChangeForm(EvidenceForm):
     field_order = ["status", "effective_on", "note", "source", "quote"]
 
     # No status is preselected: the editor picks one on purpose.
-    status = forms.ChoiceField(label="New status", choices=[("", "---------"), *Status.choices])
+    status = forms.ChoiceField(label=_("New status"), choices=[("", "---------"), *Status.choices])
     note = forms.CharField(
         required=False,
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Optional: what happened, in your words.",
+        help_text=_("Optional: what happened, in your words."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -85,36 +92,38 @@ class DeadlineChangeForm(EvidenceForm):
     field_order = ["deadline", "reason", "effective_on", "source", "quote"]
 
     deadline = forms.CharField(
-        label="New deadline",
+        label=_("New deadline"),
         required=False,
         max_length=200,
-        help_text=f"Leave empty to remove the deadline. {ACCEPTED_FORMS}",
+        help_text=format_lazy("{} {}", _("Leave empty to remove the deadline."), ACCEPTED_FORMS),
     )
     reason = forms.CharField(
         required=False,  # the service's message says why a reason is needed
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why the deadline changed.",
+        help_text=_("Why the deadline changed."),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ActorAdminForm(forms.ModelForm):
+class ActorAdminForm(TranslationOriginsForm):
     class Meta:
         model = Actor
-        fields = ACTOR_FIELDS.editable
+        fields = form_field_names(Actor, ACTOR_FIELDS.editable)
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].strip().upper()  # "tm" means TM
 
 
-class CommitmentAdminForm(forms.ModelForm):
-    """The plain fields of a commitment. Status and deadline need evidence: they are set only
-    when the commitment is added (see CommitmentAddForm) and changed on their own pages."""
+class CommitmentAdminForm(TranslationOriginsForm):
+    """The plain fields of a commitment, the translated ones in every language. Status and
+    deadline need evidence: they are set only when the commitment is added (see
+    CommitmentAddForm) and changed on their own pages."""
 
     class Meta:
         model = Commitment
-        fields = COMMITMENT_FIELDS.editable_columns
-        help_texts = {"tags": "Sector slugs, separated by commas, e.g. energy,digital."}
+        fields = form_field_names(Commitment, COMMITMENT_FIELDS.editable_columns)
+        help_texts = {"tags": _("Sector slugs, separated by commas, e.g. energy,digital.")}
 
 
 class CommitmentChangeForm(CommitmentAdminForm):
@@ -131,13 +140,17 @@ class CommitmentAddForm(CommitmentAdminForm):
     """The initial status and deadline are what the cited evidence says when it is entered."""
 
     class Meta(CommitmentAdminForm.Meta):
-        fields = [*COMMITMENT_FIELDS.editable_columns, "status"]
+        fields = [*form_field_names(Commitment, COMMITMENT_FIELDS.editable_columns), "status"]
 
     deadline = forms.CharField(
         required=False,
         max_length=200,
-        help_text=f"As the source states it, or EDTF; leave empty when there is none. "
-        f"{ACCEPTED_FORMS}",
+        label=_("Deadline"),
+        help_text=format_lazy(
+            "{} {}",
+            _("As the source states it, or EDTF; leave empty when there is none."),
+            ACCEPTED_FORMS,
+        ),
     )
 
     def clean_deadline(self) -> str:
@@ -164,8 +177,11 @@ class CitationAddForm(forms.ModelForm):
         elif source and quote and not source_text_contains(source=source, quote=quote):
             self.add_error(
                 "quote",
-                f"This quote does not occur in the source “{source.title}” (id {source.pk}), "
-                "even with whitespace folded. Copy it exactly from the source's text.",
+                gettext(
+                    "This quote does not occur in the source “%(title)s” (id %(id)s), even with "
+                    "whitespace folded. Copy it exactly from the source's text."
+                )
+                % {"title": source.title, "id": source.pk},
             )
         return cleaned
 
@@ -181,25 +197,31 @@ class ClaimForm(forms.Form):
 
     field_order = ["fact", "value", "note", "source", "quote"]
 
-    fact = forms.ChoiceField(choices=[("", "---------"), *ClaimFact.choices])
+    fact = forms.ChoiceField(label=_("Fact"), choices=[("", "---------"), *ClaimFact.choices])
     value = forms.CharField(
         max_length=200,
-        help_text="For a date (adopted on, in force from, deadline): EDTF such as '2015', "
-        "'2020-03-14', '2024-11', '../2015' (on or before), '2020-03-14/..' (on or after), or "
-        "words such as 'on March 14, 2020'. For a status: its value, e.g. 'adopted'. Else text.",
+        label=_("Value"),
+        help_text=_(
+            "For a date (adopted on, in force from, deadline): EDTF such as '2015', "
+            "'2020-03-14', '2024-11', '../2015' (on or before), '2020-03-14/..' (on or after), "
+            "or words such as 'on March 14, 2020'. For a status: its value, e.g. 'adopted'. "
+            "Else text."
+        ),
     )
     note = forms.CharField(
         required=False,
         max_length=500,
-        help_text="Optional: how the quote says it, when the value is read from it.",
+        label=_("Note"),
+        help_text=_("Optional: how the quote says it, when the value is read from it."),
     )
     source = forms.ModelChoiceField(
-        queryset=Source.objects.all(), required=False, widget=_source_widget()
+        queryset=Source.objects.all(), required=False, label=_("Source"), widget=_source_widget()
     )
     quote = forms.CharField(
         required=False,
+        label=_("Quote"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="Copied from the source's text; it becomes a citation if it is not one yet.",
+        help_text=_("Copied from the source's text; it becomes a citation if it is not one yet."),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -211,21 +233,23 @@ class DisputeResolutionForm(forms.Form):
 
     followed_claim = forms.ModelChoiceField(
         queryset=Claim.objects.none(),
-        label="Follow the claim",
-        help_text="Both claims stay; this one is the project's reading.",
+        label=_("Follow the claim"),
+        help_text=_("Both claims stay; this one is the project's reading."),
     )
     note = forms.CharField(
         required=False,  # the service says why a note is needed
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        help_text="Why this claim is followed.",
+        help_text=_("Why this claim is followed."),
     )
     source = forms.ModelChoiceField(
-        queryset=Source.objects.all(), required=False, widget=_source_widget()
+        queryset=Source.objects.all(), required=False, label=_("Source"), widget=_source_widget()
     )
     quote = forms.CharField(
         required=False,
+        label=_("Quote"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text="The evidence for this choice: a quote from any source (a third one, say).",
+        help_text=_("The evidence for this choice: a quote from any source (a third one, say)."),
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -4,6 +4,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import MD5
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from commitments.choices import (
@@ -15,9 +16,10 @@ from commitments.choices import (
     PartyRole,
     Status,
 )
+from common.translations import TranslatedModel
 
 
-class Actor(models.Model):
+class Actor(TranslatedModel):
     """A person, government body, country, international organisation or company."""
 
     slug = models.SlugField(max_length=100, unique=True)
@@ -25,7 +27,7 @@ class Actor(models.Model):
     short_name = models.CharField(max_length=50, blank=True)
     kind = models.CharField(max_length=32, choices=ActorKind.choices)
     country = models.CharField(
-        max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. TM."
+        max_length=2, blank=True, help_text=_("ISO 3166-1 alpha-2 code, e.g. TM.")
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -75,10 +77,10 @@ OVERDUE_STALE = models.Q(is_overdue=True) & (
 )
 
 
-class Commitment(models.Model):
+class Commitment(TranslatedModel):
     """One thing proposed or promised. Every write goes through commitments/services.py."""
 
-    reference = models.CharField(max_length=50, unique=True, help_text="e.g. 'TM-2024-04'.")
+    reference = models.CharField(max_length=50, unique=True, help_text=_("e.g. 'TM-2024-04'."))
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=32, choices=CommitmentKind.choices)
@@ -91,14 +93,14 @@ class Commitment(models.Model):
     deadline_first_day = models.DateField(null=True, blank=True, db_index=True)
     deadline_last_day = models.DateField(null=True, blank=True, db_index=True)
 
-    recurring = models.BooleanField(default=False, help_text="Said to happen regularly.")
+    recurring = models.BooleanField(default=False, help_text=_("Said to happen regularly."))
     parent = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="milestones",
-        help_text="The larger programme this is a milestone of.",
+        help_text=_("The larger programme this is a milestone of."),
     )
     tags = ArrayField(models.SlugField(max_length=50), default=list, blank=True)
     announced_on = models.DateField(null=True, blank=True)
@@ -108,10 +110,10 @@ class Commitment(models.Model):
     is_overdue = models.BooleanField(
         default=False,
         editable=False,
-        help_text="Set by the tracker: the status is not final and the deadline has passed.",
+        help_text=_("Set by the tracker: the status is not final and the deadline has passed."),
     )
     overdue_since = models.DateField(
-        null=True, blank=True, editable=False, help_text="The first day it was overdue."
+        null=True, blank=True, editable=False, help_text=_("The first day it was overdue.")
     )
     # Derived from the claims by the services that write them, in the same transaction, so
     # that filters and counts read a plain column: never typed in.
@@ -121,13 +123,15 @@ class Commitment(models.Model):
         db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=32))),
         blank=True,
         editable=False,
-        help_text="The facts its sources disagree on: two claims on the same fact whose "
-        "periods do not overlap, or whose texts differ. Derived from the claims.",
+        help_text=_(
+            "The facts its sources disagree on: two claims on the same fact whose periods do "
+            "not overlap, or whose texts differ. Derived from the claims."
+        ),
     )
 
     # Services lock the row and compare it for a caller that read an earlier version.
     version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Bumped by every change."
+        default=1, editable=False, help_text=_("Bumped by every change.")
     )
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -233,7 +237,7 @@ class Party(models.Model):
 
     class Meta:
         ordering = ["commitment_id", "role", "actor_id"]
-        verbose_name_plural = "parties"
+        verbose_name_plural = _("parties")
         constraints = [
             models.UniqueConstraint(
                 fields=["commitment", "actor", "role"], name="party_actor_once_per_role"
@@ -297,7 +301,7 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(help_text="The commitment's version after the change.")
+    version = models.PositiveIntegerField(help_text=_("The commitment's version after the change."))
 
     class Meta:
         ordering = ["commitment_id", "recorded_at", "id"]
@@ -341,7 +345,7 @@ class DeadlineChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(help_text="The commitment's version after the change.")
+    version = models.PositiveIntegerField(help_text=_("The commitment's version after the change."))
 
     class Meta:
         ordering = ["commitment_id", "recorded_at", "id"]
@@ -370,16 +374,18 @@ class Claim(models.Model):
     citation = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="claims")
     fact = models.CharField(max_length=32, choices=ClaimFact.choices)
     value = models.CharField(
-        max_length=200, help_text="EDTF for a date fact (e.g. '2015', '2020-03-14'), else text."
+        max_length=200, help_text=_("EDTF for a date fact (e.g. '2015', '2020-03-14'), else text.")
     )
     first_day = models.DateField(
-        null=True, blank=True, help_text="Date facts: the first day the value covers."
+        null=True, blank=True, help_text=_("Date facts: the first day the value covers.")
     )
     last_day = models.DateField(
-        null=True, blank=True, help_text="Date facts: the last day the value covers."
+        null=True, blank=True, help_text=_("Date facts: the last day the value covers.")
     )
     note = models.CharField(
-        max_length=500, blank=True, help_text="How the quote says it, when it is not word for word."
+        max_length=500,
+        blank=True,
+        help_text=_("How the quote says it, when it is not word for word."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -418,9 +424,9 @@ class ClaimResolution(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="resolutions")
     fact = models.CharField(max_length=32, choices=ClaimFact.choices)
     followed_claim = models.ForeignKey(
-        Claim, on_delete=models.RESTRICT, related_name="+", help_text="The claim followed."
+        Claim, on_delete=models.RESTRICT, related_name="+", help_text=_("The claim followed.")
     )
-    note = models.TextField(help_text="Why this claim is followed.")
+    note = models.TextField(help_text=_("Why this claim is followed."))
     evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,6 +6,11 @@ loaded (same text hash), an actor (same slug) or a commitment (same reference), 
 a staff edit, is not loaded again, so a second run changes nothing. A record an earlier
 version of the file loaded is brought up to date where staff have not edited it
 (`commitments/seed_upgrade.py`): staff edits are never overwritten.
+
+`commitments/seed/translations/<language>.yaml` holds the project's translations of the
+titles, names and descriptions, one file a language of LANGUAGES; a record gets a language's
+text where it has none yet in that language (a staff member's translation stays), marked as
+translated by the tracker.
 """
 
 from __future__ import annotations
@@ -24,12 +29,15 @@ from commitments.services import (
     ClaimSpec,
     PartySpec,
     actor_create,
+    actor_update,
     commitment_create,
     commitment_record_status_change,
+    commitment_update,
 )
+from common.translations import TRANSLATION_LANGUAGES, Origin, localized, translated_fields
 from sources.dates import partial_date_parse
 from sources.models import Source
-from sources.services import source_create, text_sha256
+from sources.services import source_create, source_update, text_sha256
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 
@@ -74,7 +82,9 @@ def _date(value) -> date | None:
     return partial_date_parse(str(value))
 
 
-def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]:
+def _load_sources(
+    spec: list[dict], translations: dict, result: SeedLoadResult
+) -> dict[str, Source]:
     sources = {}
     for item in spec:
         # Bytes decoded as UTF-8 exactly; no newline translation, so the hash is the file's.
@@ -96,12 +106,14 @@ def _load_sources(spec: list[dict], result: SeedLoadResult) -> dict[str, Source]
                 f"source {item['file']}", seed_upgrade.source_follow(existing, wanted)
             )
             continue
-        sources[item["key"]] = source_create(**wanted, text=text)
+        sources[item["key"]] = source_create(
+            **wanted, text=text, translations=translations.get(item["key"])
+        )
         result.created["sources"] += 1
     return sources
 
 
-def _load_actors(spec: list[dict], result: SeedLoadResult) -> dict[str, Actor]:
+def _load_actors(spec: list[dict], translations: dict, result: SeedLoadResult) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
     for item in spec:  # parents come before their children in the file
         wanted = {
@@ -119,14 +131,20 @@ def _load_actors(spec: list[dict], result: SeedLoadResult) -> dict[str, Actor]:
                 f"actor {item['key']}", seed_upgrade.actor_follow(existing, wanted)
             )
             continue
-        actors[item["key"]] = actor_create(slug=item["key"], **wanted)
+        actors[item["key"]] = actor_create(
+            slug=item["key"], **wanted, translations=translations.get(item["key"])
+        )
         result.created["actors"] += 1
     return actors
 
 
 def _load_commitments(
-    spec: list[dict], sources: dict[str, Source], actors: dict[str, Actor], result: SeedLoadResult
-) -> None:
+    spec: list[dict],
+    sources: dict[str, Source],
+    actors: dict[str, Actor],
+    translations: dict,
+    result: SeedLoadResult,
+) -> dict[str, Commitment]:
     commitments: dict[str, Commitment] = {}
     for item in spec:  # parents come before their milestones in the file
         wanted = {
@@ -156,6 +174,7 @@ def _load_commitments(
             status=item["status"],
             deadline=item.get("deadline"),
             is_published=True,  # the articles are public
+            translations=translations.get(item["reference"]),
             parties=[PartySpec(actor, role) for actor, role in parties],
             citations=[CitationSpec(*citation) for citation in citations],
             claims=[
@@ -180,6 +199,7 @@ def _load_commitments(
             )
         commitments[item["reference"]] = commitment
         result.created["commitments"] += 1
+    return commitments
 
 
 def _upgrade_commitment(commitment, item, wanted, parties, citations, sources, result) -> None:
@@ -207,8 +227,62 @@ def _upgrade_commitment(commitment, item, wanted, parties, citations, sources, r
 def seed_data_load(*, directory: Path = SEED_DIR) -> SeedLoadResult:
     """Load the seed dataset, all or nothing."""
     spec = yaml.safe_load((directory / "dataset.yaml").read_text(encoding="utf-8"))
+    translations = _seed_translations(directory, spec)
     result = SeedLoadResult()
-    sources = _load_sources(spec["sources"], result)
-    actors = _load_actors(spec["actors"], result)
-    _load_commitments(spec["commitments"], sources, actors, result)
+    sources = _load_sources(spec["sources"], translations["sources"], result)
+    actors = _load_actors(spec["actors"], translations["actors"], result)
+    commitments = _load_commitments(
+        spec["commitments"], sources, actors, translations["commitments"], result
+    )
+    # A record loaded before a language's file existed gets its texts now.
+    for part, records in (("sources", sources), ("actors", actors), ("commitments", commitments)):
+        _translations_add_missing(part, records, translations[part], result)
     return result
+
+
+def _seed_translations(directory: Path, spec: dict) -> dict[str, dict[str, dict]]:
+    """The translations' files as `translations` for the services, by part and record key:
+    {"commitments": {"TM-2024-04": {"ru": {"title": …, "origin": "project"}, …}}, …}. The
+    files name actors by their English name, as readers know them."""
+    key_of_actor = {item["name"]: item["key"] for item in spec["actors"]}
+    found: dict[str, dict[str, dict]] = {"sources": {}, "actors": {}, "commitments": {}}
+    for language in TRANSLATION_LANGUAGES:
+        path = directory / "translations" / f"{language}.yaml"
+        if not path.exists():
+            continue
+        texts = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for part, by_key in found.items():
+            for key, fields in (texts.get(part) or {}).items():
+                record_key = key_of_actor[key] if part == "actors" else key
+                by_key.setdefault(record_key, {})[language] = {
+                    **fields,
+                    "origin": Origin.PROJECT,
+                }
+    return found
+
+
+def _translations_add_missing(part: str, records: dict, translations: dict, result) -> None:
+    """The seed's texts in each language for the fields a record has none in yet (a staff
+    member's translation stays)."""
+    write = {
+        "sources": lambda r, t: source_update(source=r, data={}, translations=t),
+        "actors": lambda r, t: actor_update(actor=r, data={}, translations=t),
+        "commitments": lambda r, t: commitment_update(commitment=r, data={}, translations=t),
+    }[part]
+    added = 0
+    for key, record in records.items():
+        missing = {}
+        for language, fields in translations.get(key, {}).items():
+            empty = {
+                name: text
+                for name, text in fields.items()
+                if name in translated_fields(type(record))
+                and text
+                and not getattr(record, localized(name, language))
+            }
+            if empty:
+                missing[language] = {**empty, "origin": fields["origin"]}
+        if missing:
+            write(record, missing)
+            added += 1
+    result.records_added(f"{part}: translations added", added)

@@ -7,12 +7,22 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
-from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    JSONField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, JSONObject
 from django.utils import timezone
 
-from commitments.api.serializers import CommitmentSerializer
+from commitments.api.serializers import CommitmentSerializer, CommitmentStaffSerializer
 from commitments.fields import COMMITMENT_FIELDS
 from commitments.history import HistoryEntry
 from commitments.models import (
@@ -25,8 +35,10 @@ from commitments.models import (
     Party,
     StatusChange,
 )
-from common.json_sql import json_sql
+from common.json_sql import json_sql, translation_state_sql
 from common.search import SEARCH_RANK, search_filter
+from common.translations import with_translations
+from config.api.export import TRANSLATION_CSV_COLUMNS, translation_csv_value
 
 
 def tracker_today() -> date:
@@ -67,17 +79,20 @@ def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:
 # --- the API's reads --------------------------------------------------------------------------
 
 
-def commitment_json_sql(alias: str) -> str:
-    """SQL (of type json) for one commitment as the API shows it, for the row of
-    commitments_commitment aliased `alias`: generated from CommitmentSerializer."""
-    return json_sql(CommitmentSerializer, alias)
+def commitment_json_sql(alias: str, *, staff: bool = False) -> str:
+    """SQL (of type json) for one commitment as the API shows it, in the active language, for
+    the row of commitments_commitment aliased `alias`: generated from CommitmentSerializer
+    (CommitmentStaffSerializer for staff, with every language's text)."""
+    return json_sql(CommitmentStaffSerializer if staff else CommitmentSerializer, alias)
 
 
-def commitments_with_api_json(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
+def commitments_with_api_json(
+    queryset: QuerySet[Commitment], *, staff: bool = False
+) -> QuerySet[Commitment]:
     """`queryset` with each commitment's API representation as `api_json`, the JSON text
     PostgreSQL writes in the same query (nested parties and citations included), instead of
     a model instance per party and citation serialized in Python."""
-    sql = f"({commitment_json_sql(Commitment._meta.db_table)})::text"
+    sql = f"({commitment_json_sql(Commitment._meta.db_table, staff=staff)})::text"
     return queryset.defer("search_vector", "description").annotate(
         api_json=RawSQL(sql, (), output_field=TextField())
     )
@@ -158,7 +173,7 @@ def actor_detail_for_api(*, user) -> QuerySet[Actor]:
                 "role",
                 "commitment__id",
                 "commitment__reference",
-                "commitment__title",
+                *(f"commitment__{name}" for name in with_translations(Commitment, ("title",))),
                 "commitment__status",
                 "commitment__is_overdue",
             )
@@ -190,6 +205,7 @@ COMMITMENT_CSV_FIELDS = (
     *_FLAT_COLUMNS[:_AFTER_STATUS],
     *CSV_STATUS_COLUMNS,
     *_FLAT_COLUMNS[_AFTER_STATUS:],
+    *TRANSLATION_CSV_COLUMNS,
 )
 
 
@@ -252,6 +268,11 @@ def commitments_csv_rows(*, queryset: QuerySet[Commitment]) -> QuerySet:
         claims_csv=Coalesce(Subquery(claims), Value(""), output_field=TextField()),
         resolutions_csv=Coalesce(Subquery(resolutions), Value(""), output_field=TextField()),
         status_change_csv=Subquery(status_change),
+        translation_csv=RawSQL(
+            f"({translation_state_sql(Commitment, Commitment._meta.db_table)})::jsonb",
+            (),
+            output_field=JSONField(),
+        ),
     )
 
 
@@ -271,6 +292,8 @@ def commitment_csv_value(row: dict, name: str):
         return row[f"{name}_csv"] or ([] if name == "source_ids" else "")
     if name in CSV_STATUS_COLUMNS:
         return (row["status_change_csv"] or {}).get(name)
+    if name in TRANSLATION_CSV_COLUMNS:
+        return translation_csv_value(row["translation_csv"], TRANSLATION_CSV_COLUMNS[name])
     return row[name]
 
 

@@ -9,7 +9,7 @@ are `ValidationError`s keyed by the field that is wrong; a stale `expected_versi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +42,13 @@ from commitments.models import (
 from commitments.selectors import tracker_today
 from common.search import search_document, search_vectors_write
 from common.services import VersionConflict, fields_set, refuse_unknown_fields
+from common.translations import (
+    LANGUAGE_CODES,
+    base_language_data,
+    localized,
+    localized_columns,
+    translations_apply,
+)
 from sources.models import Source
 from sources.selectors import fold_whitespace, source_text_contains
 from sources.services import SEARCHED_CHARACTERS
@@ -84,28 +91,34 @@ def _search_refresh(commitment_ids: Iterable[int]) -> None:
 
 
 def _search_refresh_some(ids: list[int]) -> None:
+    # Every language's text: a query finds a commitment in whichever language it is written.
     names: dict[int, list[str]] = defaultdict(list)
-    parties = Party.objects.filter(commitment_id__in=ids).values_list(
-        "commitment_id", "actor__name", "actor__short_name"
-    )
-    for commitment_id, name, short_name in parties:
-        names[commitment_id] += [name, short_name]
+    actor_names = [f"actor__{column}" for column in localized_columns(Actor)]
+    for commitment_id, *actor_texts in Party.objects.filter(commitment_id__in=ids).values_list(
+        "commitment_id", *actor_names
+    ):
+        names[commitment_id] += [text for text in actor_texts if text]
+    titles = [localized("title", language) for language in LANGUAGE_CODES]
+    # Not all of a long description: see sources.services.SEARCHED_CHARACTERS.
+    heads = {
+        f"head_{language}": Substr(localized("description", language), 1, SEARCHED_CHARACTERS)
+        for language in LANGUAGE_CODES
+    }
     rows = (
         Commitment.objects.filter(pk__in=ids)
-        # Not all of a long description: see sources.services.SEARCHED_CHARACTERS.
-        .annotate(head=Substr("description", 1, SEARCHED_CHARACTERS))
-        .values_list("id", "reference", "title", "head", "deadline_text")
+        .annotate(**heads)
+        .values("id", "reference", "deadline_text", *titles, *heads)
     )
     documents = {
-        pk: search_document(
+        row["id"]: search_document(
             {
-                "A": [reference, title],
-                "B": list(dict.fromkeys(names[pk])),
-                "C": [head],
-                "D": [deadline_text],
+                "A": [row["reference"], *(row[title] or "" for title in titles)],
+                "B": list(dict.fromkeys(names[row["id"]])),
+                "C": [row[head] or "" for head in heads],
+                "D": [row["deadline_text"]],
             }
         )
-        for pk, reference, title, head, deadline_text in rows
+        for row in rows
     }
     search_vectors_write(Commitment._meta.db_table, documents)
 
@@ -265,29 +278,31 @@ def _party_create(*, commitment: Commitment, actor: Actor, role: str) -> Party:
 
 
 @transaction.atomic
-def actor_create(**fields) -> Actor:
-    """An actor from the editable fields of ACTOR_FIELDS (slug, name and kind required)."""
+def actor_create(*, translations: Mapping | None = None, **fields) -> Actor:
+    """An actor from the editable fields of ACTOR_FIELDS (slug, name and kind required), in
+    English, and its `translations` (common.translations.translations_apply)."""
     refuse_unknown_fields(fields, allowed=ACTOR_FIELDS.editable)
-    actor = Actor(**fields)
+    actor = Actor(**base_language_data(Actor, fields))
+    translations_apply(actor, translations or {})
     actor.country = (actor.country or "").upper()
     actor.full_clean()
     actor.save()
     return actor
 
 
-# An actor's names are in the search vectors of the commitments it is a party to.
-_SEARCHED_ACTOR_FIELDS = ("name", "short_name")
+def _actor_names(actor: Actor) -> list[str]:
+    """An actor's names in every language: in the search vectors of its commitments."""
+    return [getattr(actor, column) for column in localized_columns(Actor)]
 
 
 @transaction.atomic
-def actor_update(*, actor: Actor, data: dict) -> Actor:
+def actor_update(*, actor: Actor, data: dict, translations: Mapping | None = None) -> Actor:
     refuse_unknown_fields(data, allowed=ACTOR_FIELDS.editable)
     actor = Actor.objects.select_for_update().get(pk=actor.pk)
-    renamed = any(
-        data.get(name, getattr(actor, name)) != getattr(actor, name)
-        for name in _SEARCHED_ACTOR_FIELDS
-    )
-    fields_set(actor, data)
+    names_before = _actor_names(actor)
+    fields_set(actor, base_language_data(Actor, data))
+    translations_apply(actor, translations or {}, fields_sent=data)
+    renamed = _actor_names(actor) != names_before
     actor.country = (actor.country or "").upper()
     actor.full_clean()
     actor.save()
@@ -309,6 +324,7 @@ def commitment_create(
     parties: Iterable[PartySpec] = (),
     citations: Iterable[CitationSpec] = (),
     claims: Iterable[ClaimSpec] = (),
+    translations: Mapping | None = None,
     created_by=None,
     **fields,
 ) -> Commitment:
@@ -326,7 +342,8 @@ def commitment_create(
         raise ValidationError(
             {"status": [f"A commitment created as {status!r} needs evidence: cite a source."]}
         )
-    commitment = Commitment(status=status, **fields)
+    commitment = Commitment(status=status, **base_language_data(Commitment, fields))
+    translations_apply(commitment, translations or {})
     commitment.tags = _normalise_tags(commitment.tags)
     _apply_deadline(commitment, _parse_deadline_for("deadline", deadline))
     commitment.full_clean()
@@ -361,9 +378,11 @@ def commitment_update(
     data: dict,
     expected_version: int | None = None,
     parties: Iterable[PartySpec] | None = None,
+    translations: Mapping | None = None,
     updated_by=None,
 ) -> Commitment:
-    """Change plain fields (and, when given, replace the parties). Not status or deadline."""
+    """Change plain fields in English and their `translations` (and, when given, replace the
+    parties). Not status or deadline."""
     errors = {}
     if "status" in data:
         errors["status"] = [
@@ -380,7 +399,8 @@ def commitment_update(
     commitment = _lock(commitment, expected_version)
     if "parent" in data and data["parent"] is not None:
         _refuse_parent_cycle(commitment=commitment, parent=data["parent"])
-    fields_set(commitment, data)
+    fields_set(commitment, base_language_data(Commitment, data))
+    translations_apply(commitment, translations or {}, fields_sent=data)
     commitment.tags = _normalise_tags(commitment.tags)
     # A number, not F("version") + 1: the history record copies the field into an INSERT,
     # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.

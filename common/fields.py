@@ -15,6 +15,8 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import Model
 
+from common.translations import localized_columns
+
 
 class Access(StrEnum):
     EDITABLE = "editable"  # shown; staff change it with a plain edit
@@ -94,11 +96,13 @@ class FieldRegistry:
     def problems(self) -> list[str]:
         """Each concrete field not classified, and each name that is not a field."""
         label = self.model._meta.label
+        # A translated field's columns per language are classified with it.
+        localized = set(localized_columns(self.model))
         found = [
             f"{label}.{field.name} is not classified in its FieldRegistry: add it to the "
             "app's fields.py as editable, with_evidence, read_only or internal."
             for field in self.model._meta.concrete_fields
-            if field.name not in self.access
+            if field.name not in self.access and field.name not in localized
         ]
         for name in [*self.access, *(m for members in self.groups.values() for m in members)]:
             try:

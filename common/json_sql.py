@@ -10,7 +10,10 @@ of a foreign key, nested serializers of a foreign key or of a reverse relation (
 the related model's Meta.ordering), and a nested serializer of the same row (`source="*"`),
 which may read its fields from columns named with a `column_prefix` and name in `null_unless`
 the field whose null makes it null, a `PagePathField` (a page's path built from a column) and
-a `RecordUrlField` (a record's absolute API URL built from its id).
+a `RecordUrlField` (a record's absolute API URL built from its id). A translated field
+(common.translations) is written in the active language, falling back to English as its
+Python descriptor does, and `TranslationStateField` / `TranslationsField` say what the
+reader was given and every language's text.
 Anything else is an ImproperlyConfigured naming the field.
 """
 
@@ -29,6 +32,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.links import public_origin
+from common.translations import (
+    BASE_LANGUAGE,
+    LANGUAGE_CODES,
+    localized,
+    reader_language,
+    translated_fields,
+    translation_state,
+    translations_of,
+)
 
 # Values PostgreSQL's json writes as DRF does (booleans, numbers, text, ISO dates, arrays).
 PLAIN_FIELDS = (
@@ -77,18 +89,76 @@ class RecordUrlField(PagePathField):
         return public_origin() + before, after
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "What this object's translated fields are given in: the language "
+        "asked for, who wrote that translation ('project': translated by the tracker, "
+        "'source': as the source gave it, null: the original), and the fields given in "
+        "English because they have no translation.",
+        "properties": {
+            "language": {"type": "string", "enum": list(LANGUAGE_CODES)},
+            "origin": {"type": ["string", "null"], "enum": ["project", "source", None]},
+            "fallback": {"type": "array", "items": {"type": "string"}},
+        },
+        "required": ["language", "origin", "fallback"],
+    }
+)
+class TranslationStateField(serializers.Field):
+    """`translation`: the language the translated fields beside it (in the same serializer)
+    are in: the active one, or English where they have no translation."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def shown(self, model: type[Model]) -> tuple[str, ...]:
+        """The translated fields of `model` its serializer shows."""
+        sources = {field.source for field in self.parent.fields.values()}
+        return tuple(name for name in translated_fields(model) if name in sources)
+
+    def to_representation(self, instance) -> dict:
+        return translation_state(instance, reader_language(), self.shown(type(instance)))
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Staff only: every language's text of the translated fields, with "
+        "who wrote it (`origin`), as writes take it.",
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "null"]},
+        },
+    }
+)
+class TranslationsField(serializers.Field):
+    """`translations`: every language's text of the object's translated fields, with who
+    wrote it, as writes take it (for staff). Not required in the schema: others do not get
+    it. Never written through: writes have their own `translations` serializer."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", required=False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance) -> dict:
+        return translations_of(instance)
+
+
 def json_sql(serializer_class: type[serializers.Serializer], alias: str) -> str:
     """A SQL expression of type json: `serializer_class`'s output for the row of its model's
-    table aliased `alias`."""
+    table aliased `alias`, in the active language."""
     # The public address is written into the SQL: generated again if a setting changes it.
-    return _json_sql(serializer_class, alias, public_origin())
+    return _json_sql(serializer_class, alias, public_origin(), reader_language())
 
 
 @cache
-def _json_sql(serializer_class: type[serializers.Serializer], alias: str, origin: str) -> str:
+def _json_sql(
+    serializer_class: type[serializers.Serializer], alias: str, origin: str, language: str
+) -> str:
     if settings.TIME_ZONE != "UTC":
         raise ImproperlyConfigured("json_sql writes timestamps in UTC, as DRF does under UTC.")
-    return _object_sql(serializer_class(), serializer_class.Meta.model, alias)
+    return _object_sql(serializer_class(), serializer_class.Meta.model, alias, language=language)
 
 
 def _quote(name: str) -> str:
@@ -104,10 +174,15 @@ def _literal(text: str) -> str:
 
 
 def _object_sql(
-    serializer: serializers.Serializer, model: type[Model], alias: str, prefix: str = ""
+    serializer: serializers.Serializer,
+    model: type[Model],
+    alias: str,
+    prefix: str = "",
+    *,
+    language: str,
 ) -> str:
     pairs = ", ".join(
-        f"{_literal(name)}, {_field_sql(field, model, alias, prefix)}"
+        f"{_literal(name)}, {_field_sql(field, model, alias, prefix, language)}"
         for name, field in serializer.fields.items()
     )
     return f"json_build_object({pairs})"
@@ -149,7 +224,67 @@ def _order_by(model: type[Model], alias: str) -> str:
     return f" ORDER BY {', '.join(terms)}" if terms else ""
 
 
-def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix: str) -> str:
+def _text_sql(model: type[Model], alias: str, name: str, language: str) -> str:
+    """A translated field in `language`, else in English (an empty text is no text)."""
+    english = _column(alias, model._meta.get_field(localized(name, BASE_LANGUAGE)).column)
+    if language == BASE_LANGUAGE:
+        return f"coalesce({english}, '')"
+    own = _column(alias, model._meta.get_field(localized(name, language)).column)
+    return f"coalesce(nullif({own}, ''), {english}, '')"
+
+
+def _origin_sql(model: type[Model], alias: str, language: str, fields: tuple[str, ...]) -> str:
+    """common.translations.origin_of in SQL."""
+    given = f"({_column(alias, 'translation_origins')} ->> {_literal(language)})"
+    if language == BASE_LANGUAGE:
+        return given
+    has_text = " OR ".join(
+        f"nullif({_column(alias, localized(name, language))}, '') IS NOT NULL" for name in fields
+    )
+    return f"coalesce({given}, CASE WHEN {has_text} THEN 'project' END)"
+
+
+def translation_state_sql(model: type[Model], alias: str) -> str:
+    """TranslationStateField's SQL (json) for the row of `model` aliased `alias`, of all its
+    translated fields, in the active language: for exports that read rows, not instances."""
+    return _translation_state_sql(model, alias, reader_language(), translated_fields(model))
+
+
+def _translation_state_sql(
+    model: type[Model], alias: str, language: str, fields: tuple[str, ...]
+) -> str:
+    """common.translations.translation_state in SQL."""
+    if language == BASE_LANGUAGE:
+        fallback = "'[]'::json"
+    else:
+        missing = ", ".join(
+            f"CASE WHEN nullif({_column(alias, localized(name, language))}, '') IS NULL "
+            f"THEN {_literal(name)} END"
+            for name in fields
+        )
+        fallback = f"to_json(array_remove(ARRAY[{missing}]::text[], NULL))"
+    return (
+        f"json_build_object('language', {_literal(language)}, "
+        f"'origin', {_origin_sql(model, alias, language, fields)}, 'fallback', {fallback})"
+    )
+
+
+def _translations_sql(model: type[Model], alias: str) -> str:
+    """common.translations.translations_of in SQL."""
+    per_language = []
+    for language in LANGUAGE_CODES:
+        texts = ", ".join(
+            f"{_literal(name)}, coalesce({_column(alias, localized(name, language))}, '')"
+            for name in translated_fields(model)
+        )
+        origin = _origin_sql(model, alias, language, translated_fields(model))
+        per_language.append(f"{_literal(language)}, json_build_object({texts}, 'origin', {origin})")
+    return f"json_build_object({', '.join(per_language)})"
+
+
+def _field_sql(
+    field: serializers.Field, model: type[Model], alias: str, prefix: str, language: str
+) -> str:
     where = f"{model._meta.label}: the serializer field {field.field_name!r}"
     if prefix and isinstance(field, serializers.BaseSerializer):
         raise ImproperlyConfigured(f"{where} nests a serializer in a column_prefix one.")
@@ -158,7 +293,7 @@ def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix:
         if not isinstance(relation, ManyToOneRel):
             raise ImproperlyConfigured(f"{where} is a list of something other than a relation.")
         related, inner = relation.related_model, f"{alias}_{field.field_name}"
-        item = _object_sql(field.child, related, inner)
+        item = _object_sql(field.child, related, inner, language=language)
         return (
             f"coalesce((SELECT json_agg({item}{_order_by(related, inner)}) "
             f"FROM {_quote(related._meta.db_table)} {_quote(inner)} "
@@ -168,7 +303,7 @@ def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix:
     if isinstance(field, serializers.Serializer):
         if field.source == "*":
             inner_prefix = getattr(field, "column_prefix", "")
-            built = _object_sql(field, model, alias, inner_prefix)
+            built = _object_sql(field, model, alias, inner_prefix, language=language)
             null_unless = getattr(field, "null_unless", None)
             if null_unless is None:
                 return built
@@ -180,11 +315,17 @@ def _field_sql(field: serializers.Field, model: type[Model], alias: str, prefix:
             raise ImproperlyConfigured(f"{where} nests something other than a foreign key.")
         related, inner = foreign_key.related_model, f"{alias}_{field.field_name}"
         return (
-            f"(SELECT {_object_sql(field, related, inner)} "
+            f"(SELECT {_object_sql(field, related, inner, language=language)} "
             f"FROM {_quote(related._meta.db_table)} {_quote(inner)} "
             f"WHERE {_column(inner, related._meta.pk.column)} = "
             f"{_column(alias, foreign_key.column)})"
         )
+    if isinstance(field, TranslationStateField):
+        return _translation_state_sql(model, alias, language, field.shown(model))
+    if isinstance(field, TranslationsField):
+        return _translations_sql(model, alias)
+    if not prefix and field.source in translated_fields(model):
+        return _text_sql(model, alias, field.source, language)
     try:
         model_field = model._meta.get_field(prefix + field.source)
     except FieldDoesNotExist:

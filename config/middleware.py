@@ -17,6 +17,9 @@ so itself), and a body of known length is the only kind the limit above can refu
 anonymous read is the same for every anonymous reader (published records only), so shared
 caches (the nginx front door, deploy/nginx/) may keep it for API_CACHE_SECONDS; an answer to a
 token or a session may hold drafts or a user's own records, and is private.
+
+`PageLocaleMiddleware` is Django's LocaleMiddleware for the public pages and the admin, not
+for /api/ (which negotiates its own language) or /health/.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from config.api.handlers import is_api_path, payload_too_large, problem_json
+from config.api.handlers import payload_too_large, problem_json
+from config.api.links import is_api_path
 
 LENGTH_REQUIRED = (
     "Send the request body with a Content-Length header: chunked request bodies "
@@ -114,3 +119,26 @@ class ApiCacheControlMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and not (user is not None and user.is_authenticated)
         )
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware for the public pages and the admin only.
+
+    The pages carry their language in the path (`/ru/commitments/…`, i18n_patterns in
+    config/urls.py); an unprefixed page (`/`, an old `/commitments/…` link) is redirected to
+    the reader's language by Accept-Language. The admin, at /admin/ with no prefix, follows
+    the staff member's language (cookie, Accept-Language). The API negotiates its own
+    (config.api.languages) and /health/ is for machines: both are left alone.
+    """
+
+    SKIPPED = ("/api/", "/health/")
+
+    def process_request(self, request):
+        if request.path_info.startswith(self.SKIPPED):
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.SKIPPED):
+            return response
+        return super().process_response(request, response)

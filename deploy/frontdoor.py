@@ -37,6 +37,17 @@ def render(values: dict[str, object]) -> str:
     return VARIABLE.sub(lambda match: str(values[match.group(1)]), TEMPLATE.read_text())
 
 
+def language_values() -> dict[str, str]:
+    """The template's language variables, from the app's settings (docker-compose.yml
+    writes the same values; a test holds them to these)."""
+    from config.settings.base import LANGUAGE_CODE, LANGUAGES
+
+    return {
+        "TRACKER_LANGUAGES": "|".join(code for code, _name in LANGUAGES),
+        "TRACKER_DEFAULT_LANGUAGE": LANGUAGE_CODE,
+    }
+
+
 def nginx_executable() -> str:
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     if not found:
@@ -65,6 +76,7 @@ class NginxServer:
             "TRACKER_UPSTREAM": upstream,
             "NGINX_STATE_DIR": directory / "state",
             "DATA_UPLOAD_MAX_MEMORY_SIZE": body_limit,
+            **language_values(),
         }
         self.process: subprocess.Popen | None = None
 

@@ -19,6 +19,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
 
 from commitments.models import Actor, Commitment
 from commitments.services import PartySpec
@@ -113,7 +114,7 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             if suggestion is None:
                 messages.error(
                     request,
-                    "The suggestions changed since the page was shown: look again.",
+                    gettext("The suggestions changed since the page was shown: look again."),
                 )
                 return HttpResponseRedirect(request.path)
             if request.POST.get("action") == "cite":
@@ -129,7 +130,9 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
                     messages.success(
                         request,
                         format_html(
-                            'Added <a href="{}">{}</a> with its citation.', url, commitment
+                            gettext('Added <a href="{url}">{commitment}</a> with its citation.'),
+                            url=url,
+                            commitment=commitment,
                         ),
                     )
                     return HttpResponseRedirect(f"{request.path}#candidate-{number}")
@@ -149,7 +152,7 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             cards.append((suggestion, form))
         context = {
             **self.admin_site.each_context(request),
-            "title": "Suggest commitments",
+            "title": gettext("Suggest commitments"),
             "subtitle": str(source),
             "opts": self.opts,
             "original": source,
@@ -208,7 +211,10 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         )
         commitment_admin = self.admin_site._registry[Commitment]
         commitment_admin.log_addition(
-            request, commitment, f"Added from “{source.title}” with the extraction assistant."
+            request,
+            commitment,
+            gettext("Added from “%(title)s” with the extraction assistant.")
+            % {"title": source.title},
         )
         return commitment
 
@@ -220,7 +226,7 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             else None
         )
         if commitment is None:
-            messages.error(request, "That commitment no longer exists.")
+            messages.error(request, gettext("That commitment no longer exists."))
             return HttpResponseRedirect(request.path)
         try:
             candidate_cite_on(
@@ -233,12 +239,18 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             messages.error(request, f"{commitment.reference}: {' '.join(_messages(error))}")
         else:
             self.admin_site._registry[Commitment].log_change(
-                request, commitment, f"Cited “{source.title}” (extraction assistant)."
+                request,
+                commitment,
+                gettext("Cited “%(title)s” (extraction assistant).") % {"title": source.title},
             )
             url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
             messages.success(
                 request,
-                format_html('Cited this passage on <a href="{}">{}</a>.', url, commitment),
+                format_html(
+                    gettext('Cited this passage on <a href="{url}">{commitment}</a>.'),
+                    url=url,
+                    commitment=commitment,
+                ),
             )
         return HttpResponseRedirect(f"{request.path}#candidate-{suggestion.number}")
 
@@ -319,7 +331,7 @@ class StatusImportAdmin(admin.ModelAdmin):
             changelist = commitment_admin.get_changelist_instance(request)
         except IncorrectLookupParameters:
             messages.error(
-                request, "These filters are not the commitment list's: nothing exported."
+                request, gettext("These filters are not the commitment list's: nothing exported.")
             )
             return HttpResponseRedirect(reverse("admin:commitments_commitment_changelist"))
         rows = changelist.get_queryset(request).order_by("reference").values(*EXPORT_COLUMNS[:6])
@@ -345,7 +357,7 @@ class StatusImportAdmin(admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import status changes",
+            "title": gettext("Import status changes"),
             "opts": self.opts,
             "form": form,
             "export_url": reverse("admin:intake_statusimport_export"),
@@ -376,7 +388,7 @@ class StatusImportAdmin(admin.ModelAdmin):
         outcome = status_import.outcome or {}
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Status import {status_import.pk}",
+            "title": gettext("Status import %(id)s") % {"id": status_import.pk},
             "subtitle": status_import.file_name,
             "opts": self.opts,
             "original": status_import,
@@ -436,5 +448,10 @@ class StatusImportAdmin(admin.ModelAdmin):
         transaction.on_commit(enqueue)
         messages.info(
             request,
-            f"{status_import.row_count} rows: a worker is on it. This page follows its progress.",
+            ngettext(
+                "%(count)s row: a worker is on it. This page follows its progress.",
+                "%(count)s rows: a worker is on it. This page follows its progress.",
+                status_import.row_count,
+            )
+            % {"count": status_import.row_count},
         )

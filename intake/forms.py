@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from commitments.choices import CommitmentKind, PartyRole, Status
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
@@ -16,20 +19,28 @@ NOT_A_PARTY = ""
 class CandidateForm(forms.Form):
     """One candidate as staff accept it: every field prefilled from the text, all editable."""
 
-    reference = forms.CharField(max_length=50, help_text="A new reference, e.g. TM-2025-07.")
-    title = forms.CharField(max_length=300)
-    kind = forms.ChoiceField(choices=CommitmentKind.choices)
-    status = forms.ChoiceField(choices=Status.choices, help_text="As the quote states it.")
-    deadline = forms.CharField(
-        max_length=200, required=False, help_text=f"Empty when there is none. {ACCEPTED_FORMS}"
+    reference = forms.CharField(
+        max_length=50, label=_("Reference"), help_text=_("A new reference, e.g. TM-2025-07.")
     )
-    announced_on = forms.DateField(required=False, widget=AdminDateWidget)
+    title = forms.CharField(max_length=300, label=_("Title"))
+    kind = forms.ChoiceField(choices=CommitmentKind.choices, label=_("Kind"))
+    status = forms.ChoiceField(
+        choices=Status.choices, label=_("Status"), help_text=_("As the quote states it.")
+    )
+    deadline = forms.CharField(
+        max_length=200,
+        required=False,
+        label=_("Deadline"),
+        help_text=format_lazy("{} {}", _("Empty when there is none."), ACCEPTED_FORMS),
+    )
+    announced_on = forms.DateField(required=False, label=_("Announced on"), widget=AdminDateWidget)
     quote = forms.CharField(
+        label=_("Quote"),
         widget=forms.Textarea(attrs={"rows": 3, "class": "quote-input"}),
-        help_text="Select a passage in the source's text to replace it.",
+        help_text=_("Select a passage in the source's text to replace it."),
     )
     is_published = forms.BooleanField(
-        required=False, label="Publish now", help_text="Leave unticked to keep it a draft."
+        required=False, label=_("Publish now"), help_text=_("Leave unticked to keep it a draft.")
     )
 
     def __init__(self, *args, candidate: Candidate, **kwargs):
@@ -38,10 +49,10 @@ class CandidateForm(forms.Form):
         for mention in candidate.actors:
             self.fields[f"party_{mention.actor.pk}"] = forms.ChoiceField(
                 label=str(mention.actor),
-                choices=[(NOT_A_PARTY, "not a party"), *PartyRole.choices],
+                choices=[(NOT_A_PARTY, gettext("not a party")), *PartyRole.choices],
                 required=False,
                 initial=mention.role,
-                help_text=f"Named as “{mention.words}”.",
+                help_text=gettext("Named as “%(words)s”.") % {"words": mention.words},
             )
 
     @classmethod
@@ -82,10 +93,11 @@ class CandidateForm(forms.Form):
 
 class StatusImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV file",
-        help_text="Columns reference, new_status, effective_on (YYYY-MM-DD), source_id, "
-        "quote and optionally note; other columns are ignored. Rows without a new_status "
-        "are left out.",
+        label=_("CSV file"),
+        help_text=_(
+            "Columns reference, new_status, effective_on (YYYY-MM-DD), source_id, quote and "
+            "optionally note; other columns are ignored. Rows without a new_status are left out."
+        ),
     )
 
     def clean_file(self) -> str:
@@ -94,5 +106,5 @@ class StatusImportUploadForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(
-                "The file is not UTF-8 text: save it as CSV UTF-8."
+                gettext("The file is not UTF-8 text: save it as CSV UTF-8.")
             ) from None

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from commitments.models import Actor
@@ -26,7 +27,7 @@ class ActorAlias(models.Model):
 
     class Meta:
         ordering = ["actor_id", "alias"]
-        verbose_name_plural = "actor aliases"
+        verbose_name_plural = _("actor aliases")
         constraints = [
             models.UniqueConstraint(fields=["actor", "alias"], name="actor_alias_once_per_actor"),
             models.CheckConstraint(condition=~models.Q(alias=""), name="actor_alias_not_empty"),
@@ -49,7 +50,7 @@ class StatusImport(models.Model):
     """One CSV of status changes: checked in a dry run, then applied all or nothing."""
 
     file_name = models.CharField(max_length=255, blank=True)
-    csv_text = models.TextField(help_text="The uploaded file, as text.")
+    csv_text = models.TextField(help_text=_("The uploaded file, as text."))
     row_count = models.PositiveIntegerField(default=0)
     state = models.CharField(
         max_length=20, choices=ImportState.choices, default=ImportState.PREVIEWING
@@ -67,13 +68,13 @@ class StatusImport(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The staff member the status changes are recorded as.",
+        help_text=_("The staff member the status changes are recorded as."),
     )
     applied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "status import"
+        verbose_name = _("status import")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=ImportState.values), name="status_import_state_valid"
@@ -120,8 +121,8 @@ class SourceSuggestions(models.Model):
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "source's suggestions"
-        verbose_name_plural = "sources' suggestions"
+        verbose_name = _("source's suggestions")
+        verbose_name_plural = _("sources' suggestions")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=SuggestionsState.values),

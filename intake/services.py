@@ -261,8 +261,8 @@ def _row_record(row: StatusRow, *, commitments, sources, recorded_by) -> dict:
     return {
         "line": row.line,
         "reference": row.reference,
-        "old": Status(change.old_status).label,
-        "new": Status(change.new_status).label,
+        "old": str(Status(change.old_status).label),
+        "new": str(Status(change.new_status).label),
         "effective_on": change.effective_on.isoformat(),
     }
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from commitments.choices import Status
 from commitments.history import HistoryEntry
 from commitments.models import Citation, Commitment
+from pages.formats import long_date
 
 
 @dataclass
@@ -21,6 +22,9 @@ class Event:
     title: str
     detail: str = ""
     citations: list[Citation] = field(default_factory=list)
+    # The detail is what staff wrote (a note, a reason: in English, the record's language),
+    # not the interface's own words.
+    detail_is_record: bool = False
 
 
 def _deadline_words(text: str, edtf: str) -> str:
@@ -51,7 +55,9 @@ def evidence_timeline(*, commitment: Commitment, history: list[HistoryEntry]) ->
                 "new": _deadline_words(change.new_text, change.new_edtf),
             }
             detail = change.reason
-        events.append(Event(change.effective_on, entry.kind, title, detail, [change.evidence]))
+        events.append(
+            Event(change.effective_on, entry.kind, title, detail, [change.evidence], True)
+        )
     if commitment.is_overdue:
         events.append(
             Event(
@@ -59,7 +65,7 @@ def evidence_timeline(*, commitment: Commitment, history: list[HistoryEntry]) ->
                 "overdue",
                 _("Overdue"),
                 _("The deadline's last day, %(day)s, passed with the commitment still open.")
-                % {"day": commitment.deadline_last_day.isoformat()},
+                % {"day": long_date(commitment.deadline_last_day)},
             )
         )
     # Undated announcements first; same-day steps keep their recorded order (sort is stable).

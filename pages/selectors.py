@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 from commitments.choices import OPEN_STATUSES
 from commitments.models import Citation, Commitment, Party, StatusChange
 from commitments.selectors import commitments_visible_to
+from common.translations import with_translations
 from config.api.filters import MAX_BIGINT
 from sources.models import Source
 
@@ -28,7 +29,12 @@ ROW_FIELDS = (
     "is_overdue",
     "overdue_since",
     "tags",
+    # Who wrote each translation: a title translated by the tracker says so.
+    "translation_origins",
 )
+# With every language's column of the translated ones (the title): one query, whatever the
+# page's language and its fallback to English.
+ROW_COLUMNS = with_translations(Commitment, ROW_FIELDS)
 
 # The public's orderings of a list: the API's names (commitments.api.views.ORDERING_FIELDS).
 ORDERINGS = {
@@ -46,14 +52,14 @@ def published_commitments() -> QuerySet[Commitment]:
 
 
 def commitment_rows(queryset: QuerySet[Commitment], *, ordering: str) -> QuerySet[Commitment]:
-    return queryset.only(*ROW_FIELDS).order_by(*ORDERINGS[ordering])
+    return queryset.only(*ROW_COLUMNS).order_by(*ORDERINGS[ordering])
 
 
 def timeline_rows(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
     """Commitments with a deadline, earliest period first."""
     return (
         queryset.filter(deadline_last_day__isnull=False)
-        .only(*ROW_FIELDS)
+        .only(*ROW_COLUMNS)
         .order_by("deadline_first_day", "deadline_last_day", "id")
     )
 
@@ -63,7 +69,7 @@ def overdue_commitments(*, limit: int) -> list[Commitment]:
     return list(
         published_commitments()
         .filter(is_overdue=True)
-        .only(*ROW_FIELDS)
+        .only(*ROW_COLUMNS)
         .order_by("overdue_since", "id")[:limit]
     )
 
@@ -77,7 +83,7 @@ def due_soon_commitments(*, today: date, days: int, limit: int) -> list[Commitme
             deadline_last_day__gte=today,
             deadline_last_day__lte=today + timedelta(days=days),
         )
-        .only(*ROW_FIELDS)
+        .only(*ROW_COLUMNS)
         .order_by("deadline_last_day", "id")[:limit]
     )
 
@@ -111,7 +117,7 @@ def commitment_for_page(*, reference: str) -> Commitment | None:
             ),
             Prefetch(
                 "milestones",
-                queryset=published.only(*ROW_FIELDS, "parent_id").order_by(
+                queryset=published.only(*ROW_COLUMNS, "parent_id").order_by(
                     "deadline_last_day", "id"
                 ),
                 to_attr="published_milestones",
@@ -125,7 +131,7 @@ def published_parent(*, commitment: Commitment) -> Commitment | None:
     """The programme a commitment is a milestone of, when that one is published too."""
     if commitment.parent_id is None:
         return None
-    return published_commitments().only(*ROW_FIELDS).filter(pk=commitment.parent_id).first()
+    return published_commitments().only(*ROW_COLUMNS).filter(pk=commitment.parent_id).first()
 
 
 def source_for_page(*, source_id: int) -> Source | None:
@@ -142,7 +148,9 @@ def source_for_page(*, source_id: int) -> Source | None:
                     commitment__in=published_commitments().values("id")
                 )
                 .select_related("commitment")
-                .only("id", "quote", "note", "source_id", *(f"commitment__{f}" for f in ROW_FIELDS))
+                .only(
+                    "id", "quote", "note", "source_id", *(f"commitment__{f}" for f in ROW_COLUMNS)
+                )
                 .order_by("id"),
                 to_attr="published_citations",
             )

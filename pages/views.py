@@ -44,9 +44,11 @@ def _bad_query(request, query, *, title: str):
     )
 
 
-def _not_found(request, what: str):
+def _not_found(request, message: str):
     # A draft and a record that does not exist get this same answer.
-    return render(request, "pages/not_found.html", {"what": what}, status=404)
+    return render(
+        request, "pages/not_found.html", {"message": message, "not_found": True}, status=404
+    )
 
 
 @public_page
@@ -147,7 +149,7 @@ def _api_links(query) -> dict:
 def commitment_detail(request, reference: str):
     commitment = commitment_for_page(reference=reference)
     if commitment is None:
-        return _not_found(request, _("commitment"))
+        return _not_found(request, _("There is no published commitment at this address."))
     history = commitment_history(commitment=commitment)
     return render(
         request,
@@ -168,7 +170,7 @@ def commitment_detail(request, reference: str):
 def source_detail(request, source_id: int):
     source = source_for_page(source_id=source_id)
     if source is None:
-        return _not_found(request, _("source"))
+        return _not_found(request, _("There is no published source at this address."))
     segments, missing = highlighted_segments(source.text, source.published_citations)
     return render(
         request,

@@ -10,10 +10,13 @@ from django.db.models import Count, F
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import ServiceAdmin
+from common.forms import admin_field_rows, service_data
 from common.search import SEARCH_RANK
-from sources.fields import SOURCE_FIELDS
+from sources.forms import SourceAdminForm
 from sources.models import Source
 from sources.selectors import source_search
 from sources.services import source_create, source_delete, source_update
@@ -23,19 +26,29 @@ from sources.services import source_create, source_delete, source_update
 class SourceAdmin(ServiceAdmin):
     list_display = ("title", "publisher", "published", "kind", "language", "citation_count")
     list_filter = ("kind", "language")
-    search_fields = ("title", "publisher", "author", "url")
+    form = SourceAdminForm
+    search_fields = ("title", "publisher", "author", "url")  # only shows the box
     fieldsets = (
-        (None, {"fields": ("title", "publisher", "author", "url", "published", "kind")}),
         (
-            "Text",
+            None,
             {
-                "fields": ("language", "text", "sha256"),
-                "description": "Paste the full text of the document. Quotes are checked "
-                "against it, and its SHA-256 makes any later edit of the text visible.",
+                "fields": admin_field_rows(
+                    Source, ("title", "publisher", "author", "url", "published", "kind")
+                )
             },
         ),
-        ("Cited by", {"fields": ("cited_by",)}),
-        ("Record", {"fields": ("published_on", "created_at", "updated_at")}),
+        (
+            _("Text"),
+            {
+                "fields": ("language", "text", "sha256"),
+                "description": _(
+                    "Paste the full text of the document. Quotes are checked against it, and "
+                    "its SHA-256 makes any later edit of the text visible."
+                ),
+            },
+        ),
+        (_("Cited by"), {"fields": ("cited_by",)}),
+        (_("Record"), {"fields": ("published_on", "created_at", "updated_at")}),
     )
     readonly_fields = ("sha256", "cited_by", "published_on", "created_at", "updated_at")
     # The object tools of other apps' pages on a source ("Suggest commitments") are linked
@@ -90,15 +103,15 @@ class SourceAdmin(ServiceAdmin):
         found = source_search(queryset=queryset, query=search_term)
         return found.order_by(F(SEARCH_RANK).desc(), "pk"), False
 
-    @admin.display(description="citations", ordering="citation_count")
+    @admin.display(description=_("citations"), ordering="citation_count")
     def citation_count(self, source: Source) -> int:
         return source.citation_count
 
-    @admin.display(description="SHA-256 of the text")
+    @admin.display(description=_("SHA-256 of the text"))
     def sha256(self, source: Source) -> str:
-        return source.text_sha256 or "— (computed when the source is saved)"
+        return source.text_sha256 or gettext("— (computed when the source is saved)")
 
-    @admin.display(description="Commitments citing this source")
+    @admin.display(description=_("Commitments citing this source"))
     def cited_by(self, source: Source):
         if source.pk is None:
             return "—"
@@ -106,7 +119,7 @@ class SourceAdmin(ServiceAdmin):
             "commitment__reference", "id"
         )
         if not citations:
-            return "Not cited yet."
+            return gettext("Not cited yet.")
         return format_html(
             '<ul style="margin:0;padding-left:1.2em">{}</ul>',
             format_html_join(
@@ -129,9 +142,16 @@ class SourceAdmin(ServiceAdmin):
             data = {name: form.cleaned_data[name] for name in form.changed_data}
             if not data:
                 return form.instance
-            return source_update(source=form.instance, data=data, updated_by=request.user)
-        fields = {name: form.cleaned_data[name] for name in SOURCE_FIELDS.editable}
-        return source_create(**fields, created_by=request.user)
+            fields, translations = service_data(Source, data)
+            return source_update(
+                source=form.instance,
+                data=fields,
+                translations=translations,
+                updated_by=request.user,
+            )
+        data = {name: form.cleaned_data[name] for name in SourceAdminForm.base_fields}
+        fields, translations = service_data(Source, data)
+        return source_create(**fields, translations=translations, created_by=request.user)
 
     def delete_view(self, request, object_id, extra_context=None):
         source = self.get_object(request, unquote(object_id))
@@ -156,12 +176,19 @@ class SourceAdmin(ServiceAdmin):
         )
         if not references:
             return ""
-        return (
-            f"The source “{source.title}” cannot be deleted: it is cited as evidence by "
-            f"{len(references)} commitment(s) ({', '.join(references[:10])}"
-            f"{', …' if len(references) > 10 else ''}) and the evidence would be lost. "
-            "Remove those citations first."
-        )
+        return ngettext(
+            "The source “%(title)s” cannot be deleted: it is cited as evidence by %(count)s "
+            "commitment(s) (%(references)s) and the evidence would be lost. Remove those "
+            "citations first.",
+            "The source “%(title)s” cannot be deleted: it is cited as evidence by %(count)s "
+            "commitment(s) (%(references)s) and the evidence would be lost. Remove those "
+            "citations first.",
+            len(references),
+        ) % {
+            "title": source.title,
+            "count": len(references),
+            "references": ", ".join(references[:10]) + (", …" if len(references) > 10 else ""),
+        }
 
     def delete_model(self, request, obj):
         source_delete(source=obj)

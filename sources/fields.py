@@ -23,5 +23,7 @@ SOURCE_FIELDS = FieldRegistry(
         "updated_at": Access.READ_ONLY,
         "text": Access.EDITABLE,
         "search_vector": Access.INTERNAL,
+        # Shown in `translation` and written through `translations` (common/translations.py).
+        "translation_origins": Access.INTERNAL,
     },
 )

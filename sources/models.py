@@ -1,12 +1,14 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.translations import TranslatedModel
 from sources.choices import SourceKind
 
 
-class Source(models.Model):
+class Source(TranslatedModel):
     """A document that evidence is quoted from. Its text is kept whole, with a SHA-256 of it."""
 
     title = models.CharField(max_length=500)
@@ -17,13 +19,13 @@ class Source(models.Model):
     published = models.CharField(
         max_length=10,
         blank=True,
-        help_text="Partial date: YYYY-MM-DD, YYYY-MM, YYYY, or empty when unknown.",
+        help_text=_("Partial date: YYYY-MM-DD, YYYY-MM, YYYY, or empty when unknown."),
     )
     # The first day of `published`, so that sources order and filter by date.
     published_on = models.DateField(null=True, blank=True, editable=False, db_index=True)
     kind = models.CharField(max_length=32, choices=SourceKind.choices)
-    language = models.CharField(max_length=35, default="en", help_text="BCP 47 language tag.")
-    text = models.TextField(help_text="The full text, exactly as published.")
+    language = models.CharField(max_length=35, default="en", help_text=_("BCP 47 language tag."))
+    text = models.TextField(help_text=_("The full text, exactly as published."))
     text_sha256 = models.CharField(max_length=64, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,7 @@
 """Every write to sources. Each function is one transaction and validates before it saves."""
 
 import hashlib
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +9,7 @@ from django.db.models import ProtectedError
 
 from common.search import search_document, search_vectors_write
 from common.services import fields_set, refuse_unknown_fields
+from common.translations import base_language_data, localized_columns, translations_apply
 from sources.choices import LANGUAGE_TAG
 from sources.dates import partial_date_parse
 from sources.fields import SOURCE_FIELDS
@@ -31,7 +33,7 @@ def _search_refresh(source: Source) -> None:
     published or wrote it, then its text, then its address."""
     document = search_document(
         {
-            "A": [source.title],
+            "A": [getattr(source, column) or "" for column in localized_columns(Source)],
             "B": [source.publisher, source.author],
             "C": [source.text[:SEARCHED_CHARACTERS]],
             "D": [source.url or ""],
@@ -70,10 +72,13 @@ def source_create(
     url: str | None = None,
     published: str = "",
     language: str = "en",
+    translations: Mapping | None = None,
     created_by=None,
 ) -> Source:
+    """A source, its title in English and its `translations` (common.translations); the
+    text as published, never translated."""
     source = Source(
-        title=title,
+        title_en=title,
         kind=kind,
         text=text,
         publisher=publisher,
@@ -82,6 +87,7 @@ def source_create(
         published=published or "",
         language=language,
     )
+    translations_apply(source, translations or {})
     _prepare(source)
     source._history_user = created_by
     source.save()
@@ -90,13 +96,16 @@ def source_create(
 
 
 @transaction.atomic
-def source_update(*, source: Source, data: dict, updated_by=None) -> Source:
+def source_update(
+    *, source: Source, data: dict, translations: Mapping | None = None, updated_by=None
+) -> Source:
     """Change the given fields. A changed text gets a new hash; the history keeps the old one."""
     refuse_unknown_fields(data, allowed=SOURCE_FIELDS.editable)
     source = Source.objects.select_for_update().get(pk=source.pk)
     if "text" in data and data["text"] != source.text:
         _refuse_text_edit_that_drops_quotes(source=source, new_text=data["text"])
-    fields_set(source, data)
+    fields_set(source, base_language_data(Source, data))
+    translations_apply(source, translations or {}, fields_sent=data)
     _prepare(source)
     source._history_user = updated_by
     source.save()

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 from commitments.choices import OPEN_STATUSES, Status
 from commitments.models import Commitment
 from commitments.selectors import commitments_visible_to, user_sees_drafts
+from common.translations import with_translations
 from tracker.models import Alert
 
 
@@ -111,7 +112,8 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
             "created_at",
             "commitment__id",
             "commitment__reference",
-            "commitment__title",
+            # Its title in every language: read in the reader's with no second query.
+            *(f"commitment__{name}" for name in with_translations(Commitment, ("title",))),
             "status_change__id",
             "status_change__old_status",
             "status_change__new_status",

@@ -4,6 +4,8 @@ services, send a test event, re-enable a disabled one, and read each one's deliv
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from common.admin import form_add_refusal
 from webhooks.models import WebhookAttempt, WebhookSubscription
@@ -109,7 +111,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         webhook_subscription_update(subscription=obj, data=data)
 
-    @admin.action(description="Send a test event")
+    @admin.action(description=_("Send a test event"))
     def send_test_event(self, request, queryset):
         queued = [
             webhook_test_enqueue(subscription_id=pk) for pk in queryset.values_list("pk", flat=True)
@@ -117,17 +119,26 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         if all(queued):
             self.message_user(
                 request,
-                f"{len(queued)} test event(s) queued; the attempts appear in each log.",
+                ngettext(
+                    "%(count)s test event(s) queued; the attempts appear in each log.",
+                    "%(count)s test event(s) queued; the attempts appear in each log.",
+                    len(queued),
+                )
+                % {"count": len(queued)},
                 messages.SUCCESS,
             )
         else:
-            self.message_user(request, "The task queue could not be reached.", messages.ERROR)
+            self.message_user(
+                request, gettext("The task queue could not be reached."), messages.ERROR
+            )
 
-    @admin.action(description="Re-enable (delivery resumes where it stopped)")
+    @admin.action(description=_("Re-enable (delivery resumes where it stopped)"))
     def enable(self, request, queryset):
         for subscription in queryset.filter(is_active=False):
             webhook_subscription_update(subscription=subscription, data={"is_active": True})
-        self.message_user(request, "The selected subscriptions are enabled.", messages.SUCCESS)
+        self.message_user(
+            request, gettext("The selected subscriptions are enabled."), messages.SUCCESS
+        )
 
 
 @admin.register(WebhookAttempt)

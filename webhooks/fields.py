@@ -12,6 +12,7 @@ SUBSCRIPTION_FIELDS = FieldRegistry(
         "description": Access.EDITABLE,
         "alert_kinds": Access.EDITABLE,
         "filters": Access.EDITABLE,
+        "language": Access.EDITABLE,
         # Editable to re-enable a subscription the service disabled (or to pause one).
         "is_active": Access.EDITABLE,
         "disabled_at": Access.READ_ONLY,

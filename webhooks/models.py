@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import AlertKind
 
@@ -20,24 +21,32 @@ class WebhookSubscription(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhook_subscriptions"
     )
     url = models.URLField(
-        max_length=2000, help_text="Where alerts are POSTed (https; a public address)."
+        max_length=2000, help_text=_("Where alerts are POSTed (https; a public address).")
     )
     description = models.CharField(
-        max_length=200, blank=True, default="", help_text="What this subscription is for."
+        max_length=200, blank=True, default="", help_text=_("What this subscription is for.")
+    )
+    # The language of the payload's translated fields (a commitment's title, ...), as the API
+    # reads them with ?lang= (config.api.languages).
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the payloads' titles and names."),
     )
     alert_kinds = ArrayField(
         models.CharField(max_length=20, choices=AlertKind.choices),
-        help_text="The alert kinds delivered.",
+        help_text=_("The alert kinds delivered."),
     )
     # The alerts feed's filters (tracker.filters.AlertFilter), as its query parameters:
     # {"tag": ["cyber"], "country": ["TM"], …}. Applied by the feed's own FilterSet.
     filters = models.JSONField(
-        default=dict, blank=True, help_text="The alerts feed's filters: tag, actor, country, …"
+        default=dict, blank=True, help_text=_("The alerts feed's filters: tag, actor, country, …")
     )
     # Signing needs the key itself (HMAC), so it cannot be stored hashed as API tokens are.
     # The API shows it once, when the subscription is created.
     secret = models.CharField(max_length=100)
-    is_active = models.BooleanField(default=True, help_text="Deliveries are made.")
+    is_active = models.BooleanField(default=True, help_text=_("Deliveries are made."))
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True, default="")
     # The cursor: every matching alert up to this id was delivered (or the subscription did
@@ -53,10 +62,14 @@ class WebhookSubscription(models.Model):
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "webhook subscription"
+        verbose_name = _("webhook subscription")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(alert_kinds__len__gt=0), name="webhook_has_alert_kinds"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _ in settings.LANGUAGES]),
+                name="webhook_language_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(is_active=True, disabled_at__isnull=True)
@@ -101,7 +114,7 @@ class WebhookAttempt(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        verbose_name = "webhook delivery attempt"
+        verbose_name = _("webhook delivery attempt")
         indexes = [models.Index(fields=["subscription", "-id"], name="webhook_attempt_log_idx")]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from common.services import fields_set, refuse_unknown_fields
 from tracker.models import Alert
@@ -133,6 +133,7 @@ def webhook_subscription_create(
     alert_kinds: list[str],
     filters: dict | None = None,
     description: str = "",
+    language: str = settings.LANGUAGE_CODE,
     is_active: bool = True,
 ) -> NewSubscription:
     """Subscribe `owner` to the alerts raised from now on; return the subscription with its
@@ -145,6 +146,7 @@ def webhook_subscription_create(
         alert_kinds=alert_kinds,
         filters=filters or {},
         description=description,
+        language=language,
         secret=secret,
         last_alert_id=alert_newest_id(),
         is_active=is_active,
@@ -229,7 +231,7 @@ def _send(
         target = target_resolve(subscription.url)  # again: the name may point inside now
         headers = signed_headers(
             secret=subscription.secret, webhook_id=webhook_id, timestamp=now, body=body
-        )
+        ) | {"Content-Language": subscription.language}
         answer = http.post(target, body=body.encode("utf-8"), headers=headers)
     except TargetRefused as refused:
         attempt.error = f"Not sent: {refused}"
@@ -287,10 +289,12 @@ def _drain_locked(subscription_id: int) -> DrainResult:
             )
             return DrainResult("done", delivered)
         for alert in alerts:
+            with translation.override(subscription.language):
+                event = payloads.alert_event(alert)
             attempt = _send(
                 subscription,
                 webhook_id=alert_webhook_id(subscription_id, alert.id),
-                event=payloads.alert_event(alert),
+                event=event,
                 alert_id=alert.id,
             )
             if attempt.succeeded:

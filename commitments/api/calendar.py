@@ -23,11 +23,13 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Todo
 from icalendar.prop import vDuration
 
 from commitments.choices import STATUS_MAPPINGS
 from commitments.models import Commitment
+from common.translations import reader_language, text_in
 
 PRODID = "-//Commitment tracker//Deadlines//EN"
 CALENDAR_NAME = "Commitment deadlines"
@@ -82,16 +84,30 @@ def _common(component, commitment: Commitment, *, url: str) -> None:
     component.add("created", commitment.created_at)
     component.add("last-modified", commitment.updated_at)
     component.add("sequence", commitment.version)
-    component.add("summary", f"{commitment.reference}: {commitment.title}")
-    first, last = commitment.deadline_first_day, commitment.deadline_last_day
-    period = last.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
-    description = (
-        f"Deadline as stated: {commitment.deadline_text} ({period}).\n"
-        f"Status: {commitment.get_status_display()}.\n{url}"
+    # RFC 5545's LANGUAGE says what each text is in: English where it has no translation.
+    language = reader_language()
+    title, title_language = text_in(commitment, "title", language)
+    component.add(
+        "summary", f"{commitment.reference}: {title}", parameters={"LANGUAGE": title_language}
     )
-    if commitment.description:
-        description = f"{commitment.description}\n\n{description}"
-    component.add("description", description)
+    first, last = commitment.deadline_first_day, commitment.deadline_last_day
+    period = (
+        last.isoformat()
+        if first == last
+        else _("%(first)s to %(last)s") % {"first": first.isoformat(), "last": last.isoformat()}
+    )
+    description = _("Deadline as stated: %(deadline)s (%(period)s).") % {
+        "deadline": commitment.deadline_text,
+        "period": period,
+    }
+    description += "\n" + _("Status: %(status)s.") % {"status": commitment.get_status_display()}
+    description += f"\n{url}"
+    text, description_language = text_in(commitment, "description", language)
+    if text:
+        description = f"{text}\n\n{description}"
+    else:
+        description_language = language
+    component.add("description", description, parameters={"LANGUAGE": description_language})
     component.add("class", "PUBLIC")
     component.add("url", url)
     if commitment.tags:

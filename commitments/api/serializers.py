@@ -14,12 +14,13 @@ from rest_framework import serializers
 from commitments.choices import STATUS_MAPPINGS, ClaimFact, PartyRole, Status
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
-from common.json_sql import PagePathField, RecordUrlField
+from common.json_sql import PagePathField, RecordUrlField, TranslationsField, TranslationStateField
 from config.api.serializers import (
     IdRelatedField,
     StrictCharField,
     StrictModelSerializer,
     StrictSerializer,
+    translations_serializer,
 )
 from sources.models import Source
 
@@ -50,9 +51,11 @@ def commitment_page_field() -> PagePathField:
 class ActorBriefSerializer(serializers.ModelSerializer):
     """An actor in short: fetch `/actors/{id}/` (or by slug) for the rest."""
 
+    translation = TranslationStateField()
+
     class Meta:
         model = Actor
-        fields = ["id", "slug", "name", "kind"]
+        fields = ["id", "slug", "name", "kind", "translation"]
         read_only_fields = fields
 
 
@@ -75,10 +78,11 @@ class SourceBriefSerializer(serializers.ModelSerializer):
         help_text="The source in this API (absolute URL). Not `url`: a source's `url` is the "
         "address it was published at.",
     )
+    translation = TranslationStateField()
 
     class Meta:
         model = Source
-        fields = ["id", "title", "publisher", "api_url"]
+        fields = ["id", "title", "publisher", "translation", "api_url"]
         read_only_fields = fields
 
 
@@ -168,32 +172,47 @@ class CommitmentSerializer(serializers.ModelSerializer):
     citations = CitationSerializer(many=True, read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
     resolutions = ClaimResolutionSerializer(many=True, read_only=True)
+    translation = TranslationStateField()
     api_url = commitment_api_url_field()
     html_url = commitment_page_field()
 
     class Meta:
         model = Commitment
-        fields = [*COMMITMENT_FIELDS.representation(), "api_url", "html_url"]
+        fields = [*COMMITMENT_FIELDS.representation(), "translation", "api_url", "html_url"]
+        read_only_fields = fields
+
+
+class CommitmentStaffSerializer(CommitmentSerializer):
+    """A commitment as staff read it: with every language's text (`translations`), as
+    writes take it."""
+
+    translations = TranslationsField()
+
+    class Meta(CommitmentSerializer.Meta):
+        fields = [*CommitmentSerializer.Meta.fields, "translations"]
         read_only_fields = fields
 
 
 class CommitmentBriefSerializer(serializers.ModelSerializer):
     """A commitment in short: fetch `/commitments/{id}/` for the rest."""
 
+    translation = TranslationStateField()
     api_url = commitment_api_url_field()
 
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "title", "status", "is_overdue", "api_url"]
+        fields = ["id", "reference", "title", "status", "is_overdue", "translation", "api_url"]
         read_only_fields = fields
 
 
 class ActorSerializer(serializers.ModelSerializer):
     """A person, government body, country, international organisation or company."""
 
+    translation = TranslationStateField()
+
     class Meta:
         model = Actor
-        fields = ACTOR_FIELDS.representation()
+        fields = [*ACTOR_FIELDS.representation(), "translation"]
         read_only_fields = fields
 
 
@@ -372,10 +391,11 @@ class CommitmentCreateSerializer(StrictModelSerializer):
     )
     parties = PartyWriteSerializer(many=True, required=False, default=list)
     citations = CitationWriteSerializer(many=True, required=False, default=list)
+    translations = translations_serializer(Commitment)
 
     class Meta:
         model = Commitment
-        fields = [*COMMITMENT_FIELDS.editable, "status", "deadline", "citations"]
+        fields = [*COMMITMENT_FIELDS.editable, "status", "deadline", "citations", "translations"]
         extra_kwargs = TAGS_CAPPED
 
 
@@ -390,10 +410,11 @@ class CommitmentUpdateSerializer(StrictModelSerializer):
     parties = PartyWriteSerializer(
         many=True, required=False, help_text="When given, replaces all parties."
     )
+    translations = translations_serializer(Commitment)
 
     class Meta:
         model = Commitment
-        fields = COMMITMENT_FIELDS.editable
+        fields = [*COMMITMENT_FIELDS.editable, "translations"]
         extra_kwargs = TAGS_CAPPED
 
     def refused_changes(self) -> dict:

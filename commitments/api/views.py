@@ -43,6 +43,7 @@ from commitments.api.serializers import (
     ClaimSerializer,
     CommitmentCreateSerializer,
     CommitmentSerializer,
+    CommitmentStaffSerializer,
     CommitmentUpdateSerializer,
     DeadlineChangeCreateSerializer,
     DisputeResolutionCreateSerializer,
@@ -80,9 +81,11 @@ from commitments.services import (
 )
 from common.links import absolute_url, public_origin, url_for
 from common.search import SEARCH_RANK
+from common.translations import BASE_LANGUAGE, localized
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.export import CHUNK_SIZE, csv_columns
 from config.api.filters import MAX_BIGINT, SLUG, is_id_text
+from config.api.languages import in_active_language
 from config.api.links import created as created_response
 from config.api.renderers import ICalendarRenderer, JSONText
 from config.api.schema import (
@@ -98,7 +101,13 @@ from config.api.viewsets import (
     StrictQueryParamsMixin,
 )
 
-ORDERING_FIELDS = {"deadline": "deadline_last_day", "updated": "updated_at", "title": "title"}
+# `title` orders by the English title in every language: one order, whatever the reader's
+# language, so that a cursor means the same position for all.
+ORDERING_FIELDS = {
+    "deadline": "deadline_last_day",
+    "updated": "updated_at",
+    "title": localized("title", BASE_LANGUAGE),
+}
 ORDER_COLUMNS = ("id", *ORDERING_FIELDS.values())  # what a page's cursor may be made of
 
 
@@ -120,7 +129,7 @@ COMMITMENT_CSV_COLUMNS = {
     name: partial(commitment_csv_value, name=name) for name in COMMITMENT_CSV_FIELDS
 }
 
-WRITE_RESPONSES = {200: CommitmentSerializer}
+WRITE_RESPONSES = {200: CommitmentStaffSerializer}
 ADDED_TO_A_COMMITMENT = ("status_changes", "deadline_changes", "citations", "claims", "resolutions")
 
 # What a reference in the URL may be: a reference that is only digits reads as an id.
@@ -177,12 +186,12 @@ class ReadOnlyByReference(MethodNotAllowed):
         summary="One commitment",
         description=READ_BY_REFERENCE,
         parameters=[COMMITMENT_LOOKUP, IF_NONE_MATCH_HEADER, ETAG_HEADER, *ALIAS_HEADERS],
-        responses={200: CommitmentSerializer, 304: NOT_MODIFIED},
+        responses={200: CommitmentStaffSerializer, 304: NOT_MODIFIED},
     ),
     create=extend_schema(
         summary="Create a commitment (staff)",
         request=CommitmentCreateSerializer,
-        responses={201: CommitmentSerializer},
+        responses={201: CommitmentStaffSerializer},
         parameters=[ETAG_HEADER],
     ),
     update=extend_schema(
@@ -285,7 +294,7 @@ class CommitmentViewSet(ApiGenericViewSet):
         visible = commitments_visible_to(self.request.user)
         if self.action == "history":
             return visible.defer("search_vector")
-        return commitments_with_api_json(visible)
+        return commitments_with_api_json(visible, staff=self.request.user.is_staff)
 
     def _respond(self, pk: int, *, created: bool = False) -> Response:
         commitment = self.get_queryset().get(pk=pk)
@@ -318,8 +327,10 @@ class CommitmentViewSet(ApiGenericViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         parties, citations = data.pop("parties"), data.pop("citations")
+        translations = data.pop("translations", None)
         commitment = commitment_create(
             **data,
+            translations=translations,
             parties=[PartySpec(p["actor"], p["role"]) for p in parties],
             citations=[CitationSpec(c["source"], c["quote"], c["note"]) for c in citations],
             created_by=request.user,
@@ -333,6 +344,7 @@ class CommitmentViewSet(ApiGenericViewSet):
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
             parties = data.pop("parties", None)
+            translations = data.pop("translations", None)
             data.update(serializer.refused_changes())  # the service says why they need evidence
             commitment_update(
                 commitment=commitment,
@@ -340,6 +352,7 @@ class CommitmentViewSet(ApiGenericViewSet):
                 parties=None
                 if parties is None
                 else [PartySpec(p["actor"], p["role"]) for p in parties],
+                translations=translations,
                 updated_by=request.user,
             )
         return self._respond(commitment.pk)
@@ -469,7 +482,7 @@ ACTOR_LOOKUP = OpenApiParameter(
     description="The actor's id or slug (e.g. `osce`).",
 )
 
-ACTOR_CSV_COLUMNS = csv_columns(ACTOR_FIELDS.flat_columns())
+ACTOR_CSV_COLUMNS = csv_columns([*ACTOR_FIELDS.flat_columns(), "translation"])
 
 
 @extend_schema_view(
@@ -603,8 +616,10 @@ class DeadlinesCalendarView(StrictQueryParamsMixin, GenericAPIView):
 
         rows = deadline_calendar_rows(queryset=queryset).only(*CALENDAR_FIELDS)
         response = StreamingHttpResponse(
-            deadline_calendar_lines(
-                rows.iterator(chunk_size=CHUNK_SIZE), page_url=page_url, component=component
+            in_active_language(
+                deadline_calendar_lines(
+                    rows.iterator(chunk_size=CHUNK_SIZE), page_url=page_url, component=component
+                )
             ),
             content_type="text/calendar; charset=utf-8",
             headers={"ETag": etag, **dated},

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 
 from django.db.models import Model
+from django.utils import translation
 from django.utils.http import ETAG_MATCH, parse_etags
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -20,7 +21,9 @@ from config.api.exceptions import PreconditionFailed
 
 
 def etag_for(*parts: object) -> str:
-    """A strong, quoted ETag from the parts that decide a representation (e.g. a version)."""
+    """A strong, quoted ETag from the parts that decide a representation (e.g. a version)
+    and the language it is in (config.api.languages): each language is a representation."""
+    parts = (*parts, translation.get_language())
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
     return f'"{digest[:32]}"'
 

@@ -6,11 +6,15 @@ import csv
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+
+from common.translations import reader_language, translation_state
+from config.api.languages import in_active_language
 
 # Rows are fetched from PostgreSQL in chunks of this many (with their prefetches per chunk).
 CHUNK_SIZE = 1000
@@ -62,8 +66,37 @@ def csv_cell(value: Any) -> str:
 
 
 def csv_columns(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
-    """Columns that read the attributes of the same names."""
-    return {name: attrgetter(name) for name in names}
+    """Columns that read the attributes of the same names; `translation` (the serializers'
+    TranslationStateField) as the TRANSLATION_CSV_COLUMNS."""
+    columns: dict[str, Callable[[Any], Any]] = {}
+    for name in names:
+        if name == "translation":
+            columns |= {
+                column: partial(_translation_csv_value, key=key)
+                for column, key in TRANSLATION_CSV_COLUMNS.items()
+            }
+        else:
+            columns[name] = attrgetter(name)
+    return columns
+
+
+# What a record's translated columns are in, flat: the language asked for, who wrote that
+# translation, and the fields given in English instead, space-separated.
+TRANSLATION_CSV_COLUMNS = {
+    "translation_language": "language",
+    "translation_origin": "origin",
+    "translation_fallback": "fallback",
+}
+
+
+def translation_csv_value(state: dict, key: str):
+    """One of TRANSLATION_CSV_COLUMNS from a translation state (`translation_state`)."""
+    value = state[key]
+    return " ".join(value) if isinstance(value, list) else value
+
+
+def _translation_csv_value(record, *, key: str):
+    return translation_csv_value(translation_state(record, reader_language()), key)
 
 
 # The UTF-8 byte-order mark: Excel reads a CSV as UTF-8 only when the file starts with it. Opt-in
@@ -82,8 +115,9 @@ def csv_streaming_response(
     queryset: QuerySet, columns: CsvColumns, *, filename: str, bom: bool = False
 ) -> StreamingHttpResponse:
     """Every row of `queryset` as CSV, read with a server-side cursor in chunks."""
+    lines = csv_lines(queryset.iterator(chunk_size=CHUNK_SIZE), columns, bom=bom)
     response = StreamingHttpResponse(
-        csv_lines(queryset.iterator(chunk_size=CHUNK_SIZE), columns, bom=bom),
+        in_active_language(lines),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

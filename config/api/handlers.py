@@ -26,9 +26,9 @@ from rest_framework.views import APIView
 
 from common.links import absolute_url
 from config.api.exceptions import PROBLEM_MEDIA_TYPE, payload_too_large_detail, problem_body
+from config.api.links import is_api_path
 from config.api.viewsets import StrictQueryParamsMixin
 
-API_PREFIX = "/api/"
 NOT_FOUND_URL_NAME = "api-not-found"
 
 # The index's links: the name it is listed under → the URL name of the endpoint.
@@ -45,10 +45,6 @@ ENDPOINTS = {
     "schema": "schema",
     "docs": "docs",
 }
-
-
-def is_api_path(request) -> bool:
-    return request.path.startswith(API_PREFIX)
 
 
 def problem_json(request, *, status: int, detail: str, code: str, **headers: str) -> JsonResponse:

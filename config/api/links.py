@@ -1,4 +1,5 @@
-"""Links in API answers: Location on a 201, and the canonical URL of a record read by alias."""
+"""Links in API answers: where the API lives, Location on a 201, and the canonical URL of a
+record read by alias."""
 
 from __future__ import annotations
 
@@ -6,6 +7,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from common.links import url_for
+
+API_PREFIX = "/api/"
+
+
+def is_api_path(request) -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def created(data, *, url_name: str, headers: dict[str, str] | None = None, **kwargs) -> Response:

@@ -26,7 +26,9 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
+from common.translations import LANGUAGE_CODES
 from config.api.filters import SLUG, IdOrSlugMultipleFilter
+from config.api.languages import LANG_PARAM
 from config.api.serializers import StrictFieldsMixin, StrictModelSerializer, StrictSerializer
 from config.api.viewsets import ApiGenericViewSet, ApiReadOnlyViewSet, StrictQueryParamsMixin
 
@@ -459,6 +461,43 @@ def _conditional_gets(paths: dict) -> None:
                 )
 
 
+LANGUAGE_DESCRIPTION = (
+    "The language of the translated fields (titles, names, descriptions): one of "
+    f"{', '.join(LANGUAGE_CODES)}. Wins over Accept-Language. A field with no translation is "
+    "given in English and named in its object's `translation.fallback`; quotes are never "
+    "translated."
+)
+
+
+def _languages(paths: dict) -> None:
+    """Every operation takes `?lang=` and Accept-Language (config.api.languages), and every
+    answer says its Content-Language."""
+    for methods in paths.values():
+        for operation in methods.values():
+            parameters = operation.setdefault("parameters", [])
+            parameters += [
+                {
+                    "in": "query",
+                    "name": LANG_PARAM,
+                    "schema": {"type": "string", "enum": list(LANGUAGE_CODES)},
+                    "description": LANGUAGE_DESCRIPTION,
+                },
+                {
+                    "in": "header",
+                    "name": "Accept-Language",
+                    "schema": {"type": "string"},
+                    "description": "Used when `lang` is not given: the first language it "
+                    "names that the tracker speaks, else English.",
+                },
+            ]
+            for status_code, response in operation.get("responses", {}).items():
+                if status_code.startswith("2") or status_code == "304":
+                    response.setdefault("headers", {})["Content-Language"] = {
+                        "schema": {"type": "string", "enum": list(LANGUAGE_CODES)},
+                        "description": "The language of the translated fields.",
+                    }
+
+
 # Not blank, no NUL: what config.api.viewsets refuses in any query value.
 QUERY_TEXT_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
@@ -506,5 +545,6 @@ def public_document(result: dict, generator, request, public) -> dict:
             )
     _null_as_a_type(result)
     _conditional_gets(result.get("paths", {}))
+    _languages(result.get("paths", {}))
     _query_values_not_empty(result.get("paths", {}))
     return result

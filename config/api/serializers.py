@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 from django.db import models
 from rest_framework import serializers
+
+from common.translations import LANGUAGE_CODES, Origin, translated_fields
 
 
 class StrictFieldsMixin:
@@ -91,3 +94,53 @@ class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         model_field: STRICT_TEXT_FIELDS.get(field_class, field_class)
         for model_field, field_class in _DRF_MAPPING.items()
     } | {models.BooleanField: StrictBooleanField}
+
+
+def translations_serializer(model: type[models.Model]) -> serializers.Serializer:
+    """The `translations` of a write to `model`, in django-parler-rest's shape: for each
+    language, its text of the translated fields (common.translations) and who wrote it,
+    `{"ru": {"title": "…", "origin": "source"}, …}`. English is written in the fields
+    themselves; its entry may say only who wrote it."""
+    return _translations_serializer_class(model)(
+        required=False, help_text="Translations by language: a language left out is kept."
+    )
+
+
+@cache  # one class a model: the schema names it once
+def _translations_serializer_class(model: type[models.Model]) -> type[serializers.Serializer]:
+    fields = translated_fields(model)
+    language_fields = {
+        name: STRICT_TEXT_FIELDS[serializers.CharField](
+            max_length=model._meta.get_field(name).max_length,
+            allow_blank=True,
+            required=False,
+            trim_whitespace=False,
+            help_text="Empty removes the translation.",
+        )
+        for name in fields
+    }
+    language_fields["origin"] = serializers.ChoiceField(
+        choices=Origin.choices,
+        required=False,
+        allow_null=True,
+        help_text="'source' when the source itself gives this text, 'project' (the default) "
+        "when the tracker translated it; null: as it was (for English: the original).",
+    )
+    language_class = type(
+        f"{model.__name__}TranslationSerializer",
+        (StrictSerializer,),
+        {
+            **language_fields,
+            "__module__": __name__,
+            "__doc__": f"A {model._meta.verbose_name}'s text in one language.",
+        },
+    )
+    return type(
+        f"{model.__name__}TranslationsSerializer",
+        (StrictSerializer,),
+        {
+            **{language: language_class(required=False) for language in LANGUAGE_CODES},
+            "__module__": __name__,
+            "__doc__": "Its text in each language, with who wrote it.",
+        },
+    )

@@ -25,6 +25,7 @@ from rest_framework.settings import api_settings
 from config.api.conditional import if_match_refuse_malformed
 from config.api.export import CsvColumns, csv_streaming_response
 from config.api.filters import StrictBooleanField, filter_names
+from config.api.languages import LANG_PARAM, lang_param_problem
 from config.api.ordering import ORDERING_PARAM, WhitelistOrderingFilter
 from config.api.renderers import CSVRenderer
 
@@ -38,7 +39,7 @@ class StrictQueryParamsMixin:
     extra_query_params: tuple[str, ...] = ()
 
     def known_query_params(self) -> set[str]:
-        known = {api_settings.URL_FORMAT_OVERRIDE, *self.extra_query_params}
+        known = {api_settings.URL_FORMAT_OVERRIDE, LANG_PARAM, *self.extra_query_params}
         if self.applies_list_params():
             backend = DjangoFilterBackend()
             queryset = getattr(self, "queryset", None)
@@ -93,6 +94,11 @@ class StrictQueryParamsMixin:
         # Before any body is read or any row locked: a malformed If-Match is the caller's
         # mistake to hear about, not a 412.
         if_match_refuse_malformed(request)
+        # The language was negotiated before the view (config.api.languages); a `?lang=` it
+        # could not use is the caller's mistake, not English in silence.
+        lang = request.query_params.get(LANG_PARAM)
+        if lang is not None and (problem := lang_param_problem(lang)):
+            raise ValidationError({LANG_PARAM: [problem]}, code="invalid_language")
         # A PATCH that names no field would change nothing and answer as if it had.
         # (Only where PATCH is offered: elsewhere the answer is DRF's 405.)
         offers_patch = hasattr(self, "patch")

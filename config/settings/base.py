@@ -27,12 +27,20 @@ USE_I18N = True
 # The languages the tracker speaks: its readers work in Turkmen and Russian as much as in
 # English. Each has the seed's project translations in commitments/seed/translations/.
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("tk", "Türkmençe")]
+# The interface's translations (gettext catalogues, `make messages`).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Translated content (django-modeltranslation): a column per language of LANGUAGES, English
+# the original every other language falls back to (common/translations.py).
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 DJANGO_APPS = [
+    # Before the admin, as django-modeltranslation requires: its admin patches the admin's.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,10 +79,15 @@ MIDDLEWARE = [
     # Outside the session, CSRF and auth middleware: it sees the cookies they set and the
     # user DRF authenticated.
     "config.middleware.ApiCacheControlMiddleware",
+    # The API's language (?lang=, Accept-Language) around the view and its rendering.
+    "config.api.languages.ApiLanguageMiddleware",
     # A preflight for a write (POST included) fails: cross-origin access is read-only.
     "config.api.cors.ReadOnlyPreflightMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The pages' language from their path (/en/, /ru/, /tk/; `/` redirects by
+    # Accept-Language) and the admin's from the staff member's browser; not /api/, /health/.
+    "config.middleware.PageLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +124,8 @@ TEMPLATES = [
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the Dockerfile's build step); a test's own copy elsewhere.
+STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from config.api.serializers import StrictModelSerializer
+from common.json_sql import TranslationsField, TranslationStateField
+from config.api.serializers import StrictModelSerializer, translations_serializer
 from sources.fields import SOURCE_FIELDS
 from sources.models import Source
 
@@ -12,9 +13,14 @@ class SourceSerializer(serializers.ModelSerializer):
 
     # Everything SOURCE_FIELDS shows but the text.
 
+    translation = TranslationStateField()
+
     class Meta:
         model = Source
-        fields = [name for name in SOURCE_FIELDS.representation() if name != "text"]
+        fields = [
+            *(name for name in SOURCE_FIELDS.representation() if name != "text"),
+            "translation",
+        ]
         read_only_fields = fields
 
 
@@ -22,7 +28,17 @@ class SourceDetailSerializer(SourceSerializer):
     """One source, with its full text; `text_sha256` is the SHA-256 of that text (UTF-8)."""
 
     class Meta(SourceSerializer.Meta):
-        fields = SOURCE_FIELDS.representation()
+        fields = [*SOURCE_FIELDS.representation(), "translation"]
+        read_only_fields = fields
+
+
+class SourceStaffDetailSerializer(SourceDetailSerializer):
+    """One source as staff read it: with its title in every language (`translations`)."""
+
+    translations = TranslationsField()
+
+    class Meta(SourceDetailSerializer.Meta):
+        fields = [*SourceDetailSerializer.Meta.fields, "translations"]
         read_only_fields = fields
 
 
@@ -32,9 +48,11 @@ class SourceWriteSerializer(StrictModelSerializer):
 
     tolerated_fields = frozenset(SOURCE_FIELDS.representation()) - set(SOURCE_FIELDS.editable)
 
+    translations = translations_serializer(Source)
+
     class Meta:
         model = Source
-        fields = SOURCE_FIELDS.editable
+        fields = [*SOURCE_FIELDS.editable, "translations"]
         extra_kwargs = {
             "text": {"trim_whitespace": False, "help_text": "The full text, exactly as published."}
         }

@@ -15,15 +15,20 @@ from config.api.export import csv_columns
 from config.api.links import created as created_response
 from config.api.schema import ETAG_HEADER, IF_MATCH_HEADER, IF_NONE_MATCH_HEADER, NOT_MODIFIED
 from config.api.viewsets import ApiGenericViewSet
-from sources.api.serializers import SourceDetailSerializer, SourceSerializer, SourceWriteSerializer
+from sources.api.serializers import (
+    SourceDetailSerializer,
+    SourceSerializer,
+    SourceStaffDetailSerializer,
+    SourceWriteSerializer,
+)
 from sources.filters import SourceFilterSet
 from sources.models import Source
 from sources.selectors import source_detail_for_api, sources_for_api
 from sources.services import source_create, source_delete, source_update
 
 
-def source_etag(source: Source) -> str:
-    return etag_for("source", source.pk, source.updated_at.isoformat())
+def source_etag(source: Source, *, staff: bool = False) -> str:
+    return etag_for("source", staff, source.pk, source.updated_at.isoformat())
 
 
 SOURCE_CSV_COLUMNS = csv_columns(SourceSerializer.Meta.fields)
@@ -34,24 +39,24 @@ SOURCE_CSV_COLUMNS = csv_columns(SourceSerializer.Meta.fields)
     retrieve=extend_schema(
         summary="One source, with its full text",
         parameters=[IF_NONE_MATCH_HEADER, ETAG_HEADER],
-        responses={200: SourceDetailSerializer, 304: NOT_MODIFIED},
+        responses={200: SourceStaffDetailSerializer, 304: NOT_MODIFIED},
     ),
     create=extend_schema(
         summary="Add a source (staff)",
         request=SourceWriteSerializer,
-        responses={201: SourceDetailSerializer},
+        responses={201: SourceStaffDetailSerializer},
         parameters=[ETAG_HEADER],
     ),
     update=extend_schema(
         summary="Replace a source's fields (staff)",
         request=SourceWriteSerializer,
-        responses={200: SourceDetailSerializer},
+        responses={200: SourceStaffDetailSerializer},
         parameters=[IF_MATCH_HEADER, ETAG_HEADER],
     ),
     partial_update=extend_schema(
         summary="Change some of a source's fields (staff)",
         request=SourceWriteSerializer,
-        responses={200: SourceDetailSerializer},
+        responses={200: SourceStaffDetailSerializer},
         parameters=[IF_MATCH_HEADER, ETAG_HEADER],
     ),
     destroy=extend_schema(
@@ -74,36 +79,47 @@ class SourceViewSet(ApiGenericViewSet):
         return source_detail_for_api()
 
     def get_serializer_class(self):
-        return SourceSerializer if self.action == "list" else SourceDetailSerializer
+        return SourceSerializer if self.action == "list" else self._detail_serializer()
+
+    def _detail_serializer(self):
+        # Staff read every language's title too, as writes take them.
+        return SourceStaffDetailSerializer if self.request.user.is_staff else SourceDetailSerializer
+
+    def _etag(self, source: Source) -> str:
+        return source_etag(source, staff=self.request.user.is_staff)
 
     def _respond(self, source: Source, *, created: bool = False) -> Response:
         source = source_detail_for_api().get(pk=source.pk)
-        headers = {"ETag": source_etag(source)}
-        body = SourceDetailSerializer(source).data
+        headers = {"ETag": self._etag(source)}
+        body = self._detail_serializer()(source).data
         if created:
             return created_response(body, url_name="source-detail", pk=source.pk, headers=headers)
         return Response(body, headers=headers)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         source = self.get_object()
-        etag = source_etag(source)
+        etag = self._etag(source)
         if if_none_match_hits(request, etag):
             return not_modified(etag)
-        return Response(SourceDetailSerializer(source).data, headers={"ETag": etag})
+        return Response(self._detail_serializer()(source).data, headers={"ETag": etag})
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = SourceWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        source = source_create(**serializer.validated_data, created_by=request.user)
+        data = dict(serializer.validated_data)
+        translations = data.pop("translations", None)
+        source = source_create(**data, translations=translations, created_by=request.user)
         return self._respond(source, created=True)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         with transaction.atomic():
-            source = locked_for_write(self, etag=source_etag)
+            source = locked_for_write(self, etag=self._etag)
             serializer = SourceWriteSerializer(source, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
+            data = dict(serializer.validated_data)
+            translations = data.pop("translations", None)
             source = source_update(
-                source=source, data=dict(serializer.validated_data), updated_by=request.user
+                source=source, data=data, translations=translations, updated_by=request.user
             )
         return self._respond(source)
 
@@ -112,7 +128,7 @@ class SourceViewSet(ApiGenericViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         with transaction.atomic():
-            source = locked_for_write(self, etag=source_etag, for_delete=True)
+            source = locked_for_write(self, etag=self._etag, for_delete=True)
             try:
                 source_delete(source=source)
             except DjangoValidationError as error:

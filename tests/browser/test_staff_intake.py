@@ -77,7 +77,7 @@ def test_staff_paste_an_article_cite_the_known_event_and_accept_the_new_commitme
     page.fill("#id_password", "pw-editor")
     page.click("input[type=submit]")
 
-    page.fill("#id_title", "Digital week in Ashgabat")
+    page.fill("#id_title_en", "Digital week in Ashgabat")
     page.fill("#id_published", "2024-10-01")
     page.select_option("#id_kind", "news_report")
     page.fill("#id_text", ARTICLE)

@@ -74,7 +74,7 @@ def admin_found(client, query: str) -> set[str]:
 
 
 def page_found(client, query: str) -> set[str]:
-    response = client.get("/commitments/", {"q": query})
+    response = client.get("/en/commitments/", {"q": query})
     assert response.status_code == 200
     return {c.reference for c in response.context["page"].object_list}
 

@@ -4,6 +4,7 @@ has, written in that language, and never a quote (quotes stay in their source's 
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -79,3 +80,39 @@ def test_the_translations_are_written_in_their_language_and_hold_no_quote(langua
     titles = [translations["commitments"][c["reference"]]["title"] for c in DATASET["commitments"]]
     assert not set(titles) & {c["title"] for c in DATASET["commitments"]}, "a title left in English"
     assert not any(quote in text for quote in quotes for text in texts)
+
+
+@pytest.mark.django_db
+def test_the_seed_loads_in_every_language_marked_as_the_trackers_translations():
+    from django.core.management import call_command
+
+    from commitments.models import Actor, Commitment
+    from commitments.services import commitment_update
+    from sources.models import Source
+
+    call_command("load_seed_data", stdout=io.StringIO())
+    for language in OTHER_LANGUAGES:
+        translations = _translations(language)
+        for commitment in Commitment.objects.all():
+            texts = translations["commitments"][commitment.reference]
+            assert getattr(commitment, f"title_{language}") == texts["title"]
+            assert commitment.translation_origins[language] == "project"
+        by_name = {a["key"]: a["name"] for a in DATASET["actors"]}
+        for actor in Actor.objects.all():
+            expected = translations["actors"][by_name[actor.slug]]["name"]
+            assert getattr(actor, f"name_{language}") == expected
+        assert all(
+            source.translation_origins[language] == "project" for source in Source.objects.all()
+        )
+    # Quotes stay as the articles have them.
+    source = Source.objects.first()
+    assert all(c.quote in source.text for c in source.citations.all())
+
+    # A staff member's translation is kept when the seed is loaded again.
+    first = Commitment.objects.get(reference=DATASET["commitments"][0]["reference"])
+    commitment_update(commitment=first, data={}, translations={"ru": {"title": "Правка редактора"}})
+    versions = dict(Commitment.objects.values_list("reference", "version"))
+    call_command("load_seed_data", stdout=io.StringIO())
+    first.refresh_from_db()
+    assert first.title_ru == "Правка редактора"
+    assert dict(Commitment.objects.values_list("reference", "version")) == versions

@@ -18,10 +18,12 @@ from commitments.api.serializers import (
 from commitments.api.views import ACTOR_CSV_COLUMNS
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.forms import ActorAdminForm, CommitmentAdminForm
-from commitments.models import Commitment
+from commitments.models import Actor, Commitment
 from commitments.selectors import COMMITMENT_CSV_FIELDS
 from commitments.services import actor_update, commitment_update
 from common.fields import Access, FieldRegistry, registry_problems
+from common.forms import admin_field_rows, form_field_names
+from config.api.export import TRANSLATION_CSV_COLUMNS
 from sources.api.serializers import SourceDetailSerializer, SourceWriteSerializer
 from sources.fields import SOURCE_FIELDS
 from sources.services import source_update
@@ -62,31 +64,42 @@ def test_a_registry_naming_a_field_the_model_lacks_is_refused():
 
 def test_the_read_serializers_show_the_registries_fields_in_their_order():
     # …then the links that are no field of the model (itself in the API, the public page).
+    # `translation` says what language the translated fields are in (common.translations).
     assert tuple(CommitmentSerializer().fields) == (
         *COMMITMENT_FIELDS.representation(),
+        "translation",
         "api_url",
         "html_url",
     )
-    assert tuple(ActorSerializer().fields) == ACTOR_FIELDS.representation()
-    assert tuple(SourceDetailSerializer().fields) == SOURCE_FIELDS.representation()
+    assert tuple(ActorSerializer().fields) == (*ACTOR_FIELDS.representation(), "translation")
+    assert tuple(SourceDetailSerializer().fields) == (
+        *SOURCE_FIELDS.representation(),
+        "translation",
+    )
     assert "search_vector" not in CommitmentSerializer().fields  # internal stays in
 
 
 def test_the_write_serializers_take_the_editable_fields(db):
-    assert set(CommitmentUpdateSerializer().fields) == set(COMMITMENT_FIELDS.editable)
+    # And the other languages' text, as `translations`.
+    assert set(CommitmentUpdateSerializer().fields) == {*COMMITMENT_FIELDS.editable, "translations"}
     assert set(CommitmentCreateSerializer().fields) == {
         *COMMITMENT_FIELDS.editable,
         "status",
         "deadline",
         "citations",
+        "translations",
     }
-    assert set(SourceWriteSerializer().fields) == set(SOURCE_FIELDS.editable)
+    assert set(SourceWriteSerializer().fields) == {*SOURCE_FIELDS.editable, "translations"}
 
 
 def test_the_admin_forms_and_fieldsets_take_the_editable_columns():
-    assert tuple(CommitmentAdminForm.Meta.fields) == COMMITMENT_FIELDS.editable_columns
-    assert CommitmentAdmin.fieldsets_change[0][1]["fields"] == COMMITMENT_FIELDS.editable_columns
-    assert tuple(ActorAdminForm.Meta.fields) == ACTOR_FIELDS.editable
+    # A translated field by its column in every language, side by side (common.forms).
+    columns = COMMITMENT_FIELDS.editable_columns
+    assert CommitmentAdminForm.Meta.fields == form_field_names(Commitment, columns)
+    assert "title_ru" in CommitmentAdminForm.Meta.fields
+    assert "title" not in CommitmentAdminForm.Meta.fields  # it reads in the staff's language
+    assert CommitmentAdmin.fieldsets_change[0][1]["fields"] == admin_field_rows(Commitment, columns)
+    assert ActorAdminForm.Meta.fields == form_field_names(Actor, ACTOR_FIELDS.editable)
 
 
 def test_the_csv_exports_have_a_column_per_shown_field():
@@ -96,7 +109,7 @@ def test_the_csv_exports_have_a_column_per_shown_field():
         "parties",
         "source_ids",
     )
-    assert tuple(ACTOR_CSV_COLUMNS) == ACTOR_FIELDS.flat_columns()
+    assert tuple(ACTOR_CSV_COLUMNS) == (*ACTOR_FIELDS.flat_columns(), *TRANSLATION_CSV_COLUMNS)
 
 
 @pytest.mark.django_db
@@ -122,7 +135,7 @@ def test_the_admin_hands_every_changed_field_to_the_service_which_refuses_what_i
     url = f"/admin/commitments/commitment/{commitment.pk}/change/"
     data = changeform_post_data(client.get(url))
     monkeypatch.setitem(COMMITMENT_FIELDS.access, "description", Access.READ_ONLY)
-    data["description"] = "Changed."
+    data["description_en"] = "Changed."
 
     response = client.post(url, data)
 

@@ -22,7 +22,7 @@ def directives(response) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/login/", "/api/v1/docs/", "/", "/commitments/", "/api/v1/commitments/"]
+    "url", ["/admin/login/", "/api/v1/docs/", "/en/", "/en/commitments/", "/api/v1/commitments/"]
 )
 def test_every_page_carries_a_strict_policy(url):
     response = Client(HTTP_ACCEPT="text/html").get(url)

@@ -100,7 +100,7 @@ def test_the_web_service_serves_the_dockerfiles_gunicorn_command_behind_the_prox
 def test_the_proxy_runs_the_committed_template_with_a_value_for_each_of_its_variables():
     from django.conf import settings
 
-    from deploy.frontdoor import TEMPLATE, template_variables
+    from deploy.frontdoor import TEMPLATE, language_values, template_variables
 
     proxy = _compose()["services"]["proxy"]
     image, tag = proxy["image"].split(":")
@@ -117,6 +117,10 @@ def test_the_proxy_runs_the_committed_template_with_a_value_for_each_of_its_vari
     assert limit and int(limit.group(1)) == settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     # The cache's bypass names the app's session cookie.
     assert f"$cookie_{settings.SESSION_COOKIE_NAME}" in TEMPLATE.read_text()
+    # Its languages are the app's: the cache keys on one of them.
+    languages = {name: proxy["environment"][name] for name in language_values()}
+    assert languages == language_values()
+    assert languages["TRACKER_LANGUAGES"].split("|") == [code for code, _ in settings.LANGUAGES]
 
 
 def test_worker_and_beat_name_the_celery_app_and_its_scan_task_exists():

@@ -38,7 +38,9 @@ ROUTES = _routes(get_resolver().url_patterns)
 
 
 def test_the_routes_include_the_html_pages_the_docs_and_the_admin_login():
-    assert {"/", "/commitments/", "/timeline/", "/api/v1/docs/", "/api/v1/schema/"} <= set(ROUTES)
+    assert {"/en/", "/en/commitments/", "/en/timeline/", "/api/v1/docs/", "/api/v1/schema/"} <= set(
+        ROUTES
+    )
     assert "/admin/login/" in ROUTES
 
 
@@ -53,7 +55,7 @@ def test_options_on_every_route_is_answered_without_a_server_error(path):
         assert response.get("Allow"), path
 
 
-@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/schema/", "/", "/admin/login/"])
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/schema/", "/en/", "/admin/login/"])
 def test_options_on_the_docs_schema_pages_and_login_is_a_clean_answer(path):
     response = Client(raise_request_exception=False).options(path)
 

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import socket
+import subprocess
 import sys
 import uuid
 from pathlib import Path
@@ -25,7 +26,7 @@ from django.conf import settings
 
 from accounts.services import api_token_create
 from deploy.frontdoor import NginxServer
-from tests.factories import make_user
+from tests.factories import make_commitment, make_user
 from tests.hardening.servers import (
     BASE_DIR,
     STARTUP_SECONDS,
@@ -55,6 +56,9 @@ class Gunicorn:
     def __init__(self, directory: Path, *, workers: int, **env: str):
         self.port = free_port()
         self.log = directory / "gunicorn.log"
+        # The public pages' static files, collected as the Dockerfile does: the production
+        # settings' manifest names them.
+        static_root = directory / "static"
         environment = app_environment(
             database_url=database_url_for(settings.DATABASES["default"]["NAME"]),
             broker_url=os.environ["CELERY_BROKER_URL"],
@@ -64,7 +68,15 @@ class Gunicorn:
             DJANGO_SECURE_SSL_REDIRECT="false",
             API_NUM_PROXIES="1",  # as docker-compose.yml sets it
             CACHE_KEY_PREFIX=f"front-door-{uuid.uuid4().hex}",  # throttle counts of its own
+            DJANGO_STATIC_ROOT=str(static_root),
             **env,
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=BASE_DIR,
+            env=environment,
+            check=True,
+            timeout=300,
         )
         self.process = LoggedProcess(
             [
@@ -287,3 +299,79 @@ def test_an_unchanged_anonymous_poll_is_a_304_from_nginx(front_door):
     assert (again.status, again.headers["x-cache-status"]) == (304, "HIT")
     assert again.headers["etag"] == first.headers["etag"]
     assert len(app.requests_for(f"GET {path}", at_least=1)) == 1
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_language_is_cached_apart_and_its_header_variants_share_one_entry(front_door):
+    """The cache keys on the language the app answers in (deploy/nginx: the first of the
+    app's languages the header names), not on the raw header: a Russian reader never gets an
+    English page, and "ru" and "ru-RU,ru;q=0.9" are one entry."""
+    app, proxy = front_door
+    make_commitment(
+        reference="LANG-1",
+        title="Regional forum in Ashgabat",
+        translations={
+            "ru": {"title": "Региональный форум в Ашхабаде"},
+            "tk": {"title": "Aşgabatda sebit forumy"},
+        },
+    )
+    path = "/api/v1/commitments/LANG-1/"
+
+    english = _request(proxy.port, "GET", path)
+    russian = _request(proxy.port, "GET", path, {"Accept-Language": "ru"})
+    assert (english.headers["x-cache-status"], russian.headers["x-cache-status"]) == (
+        "MISS",
+        "MISS",
+    )
+    assert json.loads(english.body)["title"] == "Regional forum in Ashgabat"
+    assert json.loads(russian.body)["title"] == "Региональный форум в Ашхабаде"
+    assert russian.headers["content-language"] == "ru"
+
+    for header in ("ru-RU,ru;q=0.9,en;q=0.8", "ru-ru", "de-DE, ru;q=0.5"):
+        again = _request(proxy.port, "GET", path, {"Accept-Language": header})
+        assert again.headers["x-cache-status"] == "HIT", header
+        assert again.body == russian.body
+    for header in ("en-GB,en;q=0.9", "de", ""):
+        again = _request(proxy.port, "GET", path, {"Accept-Language": header})
+        assert again.headers["x-cache-status"] == "HIT", header
+        assert again.body == english.body
+    turkmen = _request(proxy.port, "GET", path, {"Accept-Language": "tk-TM"})
+    assert turkmen.headers["x-cache-status"] == "MISS"
+    assert json.loads(turkmen.body)["title"] == "Aşgabatda sebit forumy"
+    # ?lang= is in the URL: its own entry, whatever the header.
+    by_parameter = _request(proxy.port, "GET", f"{path}?lang=ru", {"Accept-Language": "tk"})
+    assert json.loads(by_parameter.body)["title"] == "Региональный форум в Ашхабаде"
+    # The app answered once a language, and once for ?lang=.
+    assert len(app.requests_for(f"GET {path}", at_least=4)) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_pages_are_cached_per_language_through_the_front_door(front_door):
+    app, proxy = front_door
+    make_commitment(
+        reference="LANG-2",
+        title="Training on cyber security",
+        translations={"ru": {"title": "Обучение по кибербезопасности"}},
+    )
+    html = {"Accept": "text/html"}
+    pages = {
+        language: _request(proxy.port, "GET", f"/{language}/commitments/LANG-2/", html)
+        for language in ("en", "ru")
+    }
+    assert pages["ru"].status == 200
+    assert "Обучение по кибербезопасности" in pages["ru"].body.decode()
+    assert "Обучение по кибербезопасности" not in pages["en"].body.decode()
+    # Each kept apart, whatever the reader's header: the path says the language.
+    for language in ("en", "ru"):
+        path = f"/{language}/commitments/LANG-2/"
+        again = _request(proxy.port, "GET", path, {**html, "Accept-Language": "tk"})
+        assert (again.headers["x-cache-status"], again.body) == ("HIT", pages[language].body)
+        assert len(app.requests_for(f"GET {path}", at_least=1)) == 1
+    # The root sends each reader to their language; the answer is never another's.
+    for header, language in (("ru-RU,ru;q=0.9", "ru"), ("en-US", "en"), ("tk", "tk")):
+        redirect = _request(proxy.port, "GET", "/", {**html, "Accept-Language": header})
+        assert redirect.status == 302
+        assert redirect.headers["location"].endswith(f"/{language}/"), header

@@ -34,7 +34,7 @@ def test_saving_a_new_source_can_go_straight_to_its_suggestions(editor_client):
     response = editor_client.post(
         reverse("admin:sources_source_add"),
         {
-            "title": "Forum news",
+            "title_en": "Forum news",
             "kind": "news_report",
             "language": "en",
             "text": ARTICLE,

@@ -22,7 +22,7 @@ def test_a_commitments_json_links_to_its_page_and_the_page_is_there(public_data,
     listed = client.get("/api/v1/commitments/?q=ashgabat").json()["results"]
     dialogue = next(c for c in listed if c["reference"] == "TM-2024-04")
 
-    assert dialogue["html_url"] == "/commitments/TM-2024-04/"
+    assert dialogue["html_url"] == "/en/commitments/TM-2024-04/"
     detail = client.get(f"/api/v1/commitments/{dialogue['id']}/").json()
     assert detail["html_url"] == dialogue["html_url"]
     page = client.get(detail["html_url"])
@@ -46,7 +46,7 @@ def test_html_url_reads_the_same_from_sql_and_python_and_leads_to_the_page(
     from_python = CommitmentSerializer(commitment).data["html_url"]
 
     assert from_sql == from_python
-    assert from_sql.startswith("/commitments/") and from_sql.endswith("/")
+    assert from_sql.startswith("/en/commitments/") and from_sql.endswith("/")
     assert " " not in from_sql and "#" not in from_sql and "?" not in from_sql
     response = client.get(from_sql)
     assert response.status_code == 200
@@ -66,7 +66,7 @@ def test_the_calendars_url_is_the_commitments_page(public_data, client):
     urls = {str(event["SUMMARY"]): str(event["URL"]) for event in calendar.walk("VEVENT")}
     dialogue = next(url for summary, url in urls.items() if "Interregional Dialogue" in summary)
     # On the public address, whatever host the calendar was fetched by (common.links).
-    assert dialogue == f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/commitments/TM-2024-04/"
+    assert dialogue == f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/en/commitments/TM-2024-04/"
     assert client.get(urlsplit(dialogue).path).status_code == 200
 
 
@@ -74,5 +74,5 @@ def test_alerts_link_to_the_commitments_page(public_data, client):
     alerts = client.get("/api/v1/alerts/?kind=overdue").json()["results"]
 
     dialogue = next(a for a in alerts if a["commitment"]["reference"] == "TM-2024-04")
-    assert dialogue["commitment"]["html_url"] == "/commitments/TM-2024-04/"
+    assert dialogue["commitment"]["html_url"] == "/en/commitments/TM-2024-04/"
     assert client.get(dialogue["commitment"]["html_url"]).status_code == 200

@@ -15,7 +15,7 @@ def problems(response) -> dict[str, str]:
     return dict(re.findall(r"<li><strong><code>([^<]+)</code></strong>: ([^<]*)</li>", html))
 
 
-@pytest.mark.parametrize("path", ["/commitments/", "/timeline/"])
+@pytest.mark.parametrize("path", ["/en/commitments/", "/en/timeline/"])
 @pytest.mark.parametrize(
     ("query", "parameter", "says"),
     [
@@ -41,13 +41,13 @@ def test_a_bad_value_is_a_400_page_naming_the_parameter(
 
 
 def test_an_unknown_ordering_is_named(client, seeded):
-    response = client.get("/commitments/?ordering=colour")
+    response = client.get("/en/commitments/?ordering=colour")
 
     assert response.status_code == 400
     assert "deadline" in problems(response)["ordering"]
 
 
-@pytest.mark.parametrize("path", ["/commitments/", "/timeline/"])
+@pytest.mark.parametrize("path", ["/en/commitments/", "/en/timeline/"])
 def test_a_page_past_the_end_is_a_404_saying_how_many_pages_there_are(client, seeded, path):
     response = client.get(f"{path}?page=99")
 
@@ -59,15 +59,15 @@ def test_a_page_past_the_end_is_a_404_saying_how_many_pages_there_are(client, se
     "value", ["' OR 1=1 --", "%", "\\", "\u202eevil", "🛰️ спутник", "-osce or", '"unclosed']
 )
 def test_search_text_of_any_kind_is_answered(client, seeded, value):
-    assert client.get("/commitments/", {"q": value}).status_code == 200
-    assert client.get("/timeline/", {"q": value}).status_code == 200
+    assert client.get("/en/commitments/", {"q": value}).status_code == 200
+    assert client.get("/en/timeline/", {"q": value}).status_code == 200
 
 
 @pytest.mark.parametrize("reference", ["%00", "..%2F..%2Fetc", "x" * 400, "%F0%9F%9B%B0"])
 def test_a_strange_reference_is_a_404(client, seeded, reference):
-    assert client.get(f"/commitments/{reference}/").status_code == 404
+    assert client.get(f"/en/commitments/{reference}/").status_code == 404
 
 
 def test_a_source_that_does_not_exist_is_a_404(client, seeded):
-    assert client.get("/sources/999999999/").status_code == 404
-    assert client.get("/sources/99999999999999999999999/").status_code == 404
+    assert client.get("/en/sources/999999999/").status_code == 404
+    assert client.get("/en/sources/99999999999999999999999/").status_code == 404

@@ -57,19 +57,19 @@ def draft(public_data):
 
 def _pages(source_id: int) -> list[str]:
     return [
-        "/",
-        "/commitments/",
-        "/commitments/?overdue=true",
-        "/commitments/?tag=cybersecurity",
-        "/commitments/?actor=osce",
-        "/commitments/?status=adopted",
-        "/commitments/?q=unpublished",
-        "/commitments/?ordering=-updated",
-        "/commitments/TM-2024-04/",
-        f"/sources/{source_id}/",
-        "/timeline/",
-        "/timeline/?tag=cybersecurity",
-        "/timeline/?actor=osce",
+        "/en/",
+        "/en/commitments/",
+        "/en/commitments/?overdue=true",
+        "/en/commitments/?tag=cybersecurity",
+        "/en/commitments/?actor=osce",
+        "/en/commitments/?status=adopted",
+        "/en/commitments/?q=unpublished",
+        "/en/commitments/?ordering=-updated",
+        "/en/commitments/TM-2024-04/",
+        f"/en/sources/{source_id}/",
+        "/en/timeline/",
+        "/en/timeline/?tag=cybersecurity",
+        "/en/timeline/?actor=osce",
     ]
 
 
@@ -92,16 +92,16 @@ def test_no_page_shows_a_draft_in_any_row_link_quote_band_or_count(draft, who, s
         without[path] = html
 
     published = Commitment.objects.filter(is_published=True)
-    overview = without["/"]
+    overview = without["/en/"]
     assert f"{published.count()} published commitments" in overview
     assert f"{published.filter(is_overdue=True).count()} are overdue" in overview
-    adopted = without["/commitments/?status=adopted"]
+    adopted = without["/en/commitments/?status=adopted"]
     assert f"{published.filter(status='adopted').count()} commitment" in adopted
 
 
 def test_a_drafts_page_is_the_same_404_as_a_reference_that_does_not_exist(draft, client):
-    for_draft = client.get(f"/commitments/{DRAFT}/")
-    for_nothing = client.get("/commitments/NO-SUCH-REF/")
+    for_draft = client.get(f"/en/commitments/{DRAFT}/")
+    for_nothing = client.get("/en/commitments/NO-SUCH-REF/")
 
     assert for_draft.status_code == for_nothing.status_code == 404
     assert for_draft.content == for_nothing.content
@@ -109,8 +109,8 @@ def test_a_drafts_page_is_the_same_404_as_a_reference_that_does_not_exist(draft,
 
 
 def test_a_filter_naming_a_draft_is_refused_as_one_naming_nothing(draft, client):
-    for_draft = client.get(f"/commitments/?parent={DRAFT}")
-    for_nothing = client.get("/commitments/?parent=NO-SUCH-REF")
+    for_draft = client.get(f"/en/commitments/?parent={DRAFT}")
+    for_nothing = client.get("/en/commitments/?parent=NO-SUCH-REF")
 
     assert for_draft.status_code == for_nothing.status_code == 400
     assert for_draft.content.decode().replace(DRAFT, "X") == (

@@ -74,7 +74,7 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
     site = live_server.url
 
     # The overview: the meter, with the names others use, and the overdue list.
-    reader.goto(f"{site}/")
+    reader.goto(f"{site}/en/")
     expect(reader.locator("h1")).to_have_text("What was promised, and what became of it")
     expect(reader.locator(".meter")).to_have_attribute("role", "img")
     expect(reader.locator(".meter-table")).to_contain_text("Promise Kept")
@@ -89,7 +89,7 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
 
     # From the overview to the dialogue's page, by its link.
     overdue.get_by_role("link", name="TM-2024-04").click()
-    expect(reader).to_have_url(f"{site}/commitments/TM-2024-04/")
+    expect(reader).to_have_url(f"{site}/en/commitments/TM-2024-04/")
     expect(reader.locator(".facts")).to_contain_text("Overdue since 1 December 2024.")
     timeline = reader.locator("ol.evidence")
     expect(timeline).to_contain_text("It is also proposed to hold an interregional Dialogue")
@@ -98,17 +98,17 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
 
     # The quote's link opens the source with the passage highlighted, which links back.
     timeline.locator(f'a[href$="#quote-{citation.pk}"]').first.click()
-    expect(reader).to_have_url(f"{site}/sources/{citation.source_id}/#quote-{citation.pk}")
+    expect(reader).to_have_url(f"{site}/en/sources/{citation.source_id}/#quote-{citation.pk}")
     mark = reader.locator(f"#quote-{citation.pk} + mark")
     expect(mark).to_contain_text("interregional Dialogue on the Development of Digital")
-    back = reader.locator(f'a.supports[href="/commitments/TM-2024-04/#citation-{citation.pk}"]')
+    back = reader.locator(f'a.supports[href="/en/commitments/TM-2024-04/#citation-{citation.pk}"]')
     expect(back).to_have_text("TM-2024-04")
     audit_and_shoot(reader, "source")
     back.click()
-    expect(reader).to_have_url(f"{site}/commitments/TM-2024-04/#citation-{citation.pk}")
+    expect(reader).to_have_url(f"{site}/en/commitments/TM-2024-04/#citation-{citation.pk}")
 
     # The list, filtered, with its overdue badge and the same query as CSV and calendar.
-    reader.goto(f"{site}/commitments/")
+    reader.goto(f"{site}/en/commitments/")
     reader.fill("#f-tag", "international-cooperation")
     reader.select_option("#f-overdue", "true")
     reader.click("button[type=submit]")
@@ -122,7 +122,7 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
     audit_and_shoot(reader, "list")
 
     # The timeline: the 2025-2027 programme as a three-year band, today marked.
-    reader.goto(f"{site}/timeline/")
+    reader.goto(f"{site}/en/timeline/")
     band = reader.locator('.band[data-reference="TM-2024-05"]')
     expect(band).to_have_attribute("data-edtf", "2025/2027")
     box = band.bounding_box()
@@ -139,3 +139,33 @@ def test_a_reader_finds_on_every_page_what_they_need(public_data, reader, live_s
     expect(row.locator(".today")).to_have_count(1)
     expect(row).to_contain_text("“for 2025-2027”")
     audit_and_shoot(reader, "timeline")
+
+
+def test_the_switcher_keeps_the_reader_on_the_commitment_in_each_language(
+    public_data, reader, live_server
+):
+    site = live_server.url
+    dialogue = Commitment.objects.get(reference="TM-2024-04")
+    switcher = reader.locator("nav.languages")
+
+    reader.goto(f"{site}/en/commitments/TM-2024-04/")
+    expect(reader.locator("html")).to_have_attribute("lang", "en")
+    expect(reader.locator("h1")).to_contain_text(dialogue.title_en)
+    expect(switcher.locator('[aria-current="true"]')).to_have_text("English")
+    audit_and_shoot(reader, "commitment-en")
+
+    for language, name, label in (
+        ("ru", "Русский", "переведено трекером"),
+        ("tk", "Türkmençe", "yzarlaýjy tarapyndan terjime edildi"),
+    ):
+        switcher.get_by_role("link", name=name).click()
+        expect(reader).to_have_url(f"{site}/{language}/commitments/TM-2024-04/")
+        expect(reader.locator("html")).to_have_attribute("lang", language)
+        expect(reader.locator("h1")).to_contain_text(getattr(dialogue, f"title_{language}"))
+        expect(reader.locator("p.translation")).to_have_text(label)
+        expect(switcher.locator('[aria-current="true"]')).to_have_text(name)
+        # The quote stays the source's own words, in the source's language.
+        quote = reader.locator("ol.evidence blockquote").first
+        expect(quote).to_have_attribute("lang", "en")
+        expect(quote).to_contain_text("It is also proposed to hold an interregional Dialogue")
+        audit_and_shoot(reader, f"commitment-{language}")

@@ -21,7 +21,7 @@ def text_of(response) -> str:
 def test_the_overview_shows_the_meter_with_the_published_mappings_and_what_is_overdue(
     public_data, browser_client
 ):
-    response = browser_client.get("/")
+    response = browser_client.get("/en/")
 
     assert response.status_code == 200
     text = text_of(response)
@@ -40,7 +40,7 @@ def test_the_overview_shows_the_meter_with_the_published_mappings_and_what_is_ov
 
 
 def test_the_list_shows_status_deadline_period_and_the_overdue_badge(public_data, browser_client):
-    response = browser_client.get("/commitments/?overdue=true&tag=international-cooperation")
+    response = browser_client.get("/en/commitments/?overdue=true&tag=international-cooperation")
 
     assert response.status_code == 200
     text = text_of(response)
@@ -63,16 +63,16 @@ def test_the_list_shows_status_deadline_period_and_the_overdue_badge(public_data
 def test_the_list_filters_exactly_as_the_api_does(public_data, browser_client, client):
     query = "status=proposed,adopted&actor=osce&q=cyber&ordering=-deadline"
     api = client.get(f"/api/v1/commitments/?{query}&page_size=200").json()["results"]
-    page = browser_client.get(f"/commitments/?{query}").content.decode()
+    page = browser_client.get(f"/en/commitments/?{query}").content.decode()
 
-    shown = re.findall(r'<th scope="row"><a href="/commitments/([^/]+)/">', page)
+    shown = re.findall(r'<th scope="row"><a href="/en/commitments/([^/]+)/">', page)
     assert shown and sorted(shown) == sorted(c["reference"] for c in api)
 
 
 def test_a_commitment_page_shows_deadline_parties_and_the_evidence_timeline(
     public_data, browser_client
 ):
-    response = browser_client.get("/commitments/TM-2024-04/")
+    response = browser_client.get("/en/commitments/TM-2024-04/")
 
     assert response.status_code == 200
     text = text_of(response)
@@ -85,11 +85,13 @@ def test_a_commitment_page_shows_deadline_parties_and_the_evidence_timeline(
     assert "“It is also proposed to hold an interregional Dialogue" in timeline
     # Each quote links to its place in the source's text.
     citation = Commitment.objects.get(reference="TM-2024-04").citations.first()
-    assert f'href="/sources/{citation.source_id}/#quote-{citation.pk}"' in response.content.decode()
+    assert (
+        f'href="/en/sources/{citation.source_id}/#quote-{citation.pk}"' in response.content.decode()
+    )
 
 
 def test_a_status_change_is_on_the_evidence_timeline_with_its_quote(public_data, browser_client):
-    text = text_of(browser_client.get("/commitments/TM-2024-05/"))
+    text = text_of(browser_client.get("/en/commitments/TM-2024-05/"))
 
     timeline = text.split("Evidence timeline")[1]
     assert "1 Oct 2026 Status: Proposed → Adopted The programme was approved." in timeline
@@ -101,11 +103,11 @@ def test_milestones_and_parent_link_both_ways(public_data, browser_client):
     milestone = Commitment.objects.filter(is_published=True, parent__isnull=False).first()
     parent = milestone.parent
 
-    child_page = browser_client.get(f"/commitments/{milestone.reference}/").content.decode()
-    parent_page = browser_client.get(f"/commitments/{parent.reference}/").content.decode()
+    child_page = browser_client.get(f"/en/commitments/{milestone.reference}/").content.decode()
+    parent_page = browser_client.get(f"/en/commitments/{parent.reference}/").content.decode()
 
-    assert f'href="/commitments/{parent.reference}/"' in child_page
-    assert f'href="/commitments/{milestone.reference}/"' in parent_page
+    assert f'href="/en/commitments/{parent.reference}/"' in child_page
+    assert f'href="/en/commitments/{milestone.reference}/"' in parent_page
 
 
 def test_a_source_page_highlights_every_quote_and_links_it_to_what_it_supports(
@@ -114,7 +116,7 @@ def test_a_source_page_highlights_every_quote_and_links_it_to_what_it_supports(
     dialogue = Commitment.objects.get(reference="TM-2024-04")
     source = dialogue.citations.first().source
 
-    html = browser_client.get(f"/sources/{source.pk}/").content.decode()
+    html = browser_client.get(f"/en/sources/{source.pk}/").content.decode()
 
     marks = re.findall(r"<mark>(.*?)</mark>", html, flags=re.S)
     assert any(
@@ -123,13 +125,14 @@ def test_a_source_page_highlights_every_quote_and_links_it_to_what_it_supports(
     for citation in source.citations.all():
         assert f'id="quote-{citation.pk}"' in html
         assert (
-            f'href="/commitments/{citation.commitment.reference}/#citation-{citation.pk}"' in html
+            f'href="/en/commitments/{citation.commitment.reference}/#citation-{citation.pk}"'
+            in html
         )
     assert "Quotes no longer found" not in html
 
 
 def test_the_timeline_draws_each_period_as_a_band_with_today_marked(public_data, browser_client):
-    response = browser_client.get("/timeline/?tag=cybersecurity")
+    response = browser_client.get("/en/timeline/?tag=cybersecurity")
 
     html = response.content.decode()
     band = re.search(
@@ -160,7 +163,7 @@ def test_the_timeline_colours_overdue_and_hatches_approximate_periods(public_dat
         deadline="2027~",
         is_published=True,
     )
-    html = browser_client.get("/timeline/").content.decode()
+    html = browser_client.get("/en/timeline/").content.decode()
 
     def classes(reference: str) -> str:
         return re.search(
@@ -169,16 +172,16 @@ def test_the_timeline_colours_overdue_and_hatches_approximate_periods(public_dat
 
     assert "band-overdue" in classes("TM-2024-04")
     assert "band-vague" in classes("APPROX-1")
-    assert "approximate" in text_of(browser_client.get("/timeline/")).split("APPROX-1")[1][:200]
+    assert "approximate" in text_of(browser_client.get("/en/timeline/")).split("APPROX-1")[1][:200]
 
 
 def test_pages_are_cached_for_anonymous_readers_and_revalidate(public_data, browser_client):
-    first = browser_client.get("/commitments/")
+    first = browser_client.get("/en/commitments/")
 
     assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
     assert "Cookie" not in first.get("Vary", "")
     assert "Set-Cookie" not in first.headers
-    again = browser_client.get("/commitments/", HTTP_IF_NONE_MATCH=first["ETag"])
+    again = browser_client.get("/en/commitments/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
 
 
@@ -189,17 +192,17 @@ def test_each_page_is_a_fixed_number_of_queries(
         citations__commitment__reference="TM-2024-04", citations__quote__startswith="It is also"
     )
     with django_assert_num_queries(5):  # the counts (2, then cached), overdue, due soon, changes
-        assert browser_client.get("/").status_code == 200
+        assert browser_client.get("/en/").status_code == 200
     with django_assert_num_queries(3):
-        assert browser_client.get("/").status_code == 200
+        assert browser_client.get("/en/").status_code == 200
     with django_assert_num_queries(2):  # count, page
-        assert browser_client.get("/commitments/?status=proposed&q=digital").status_code == 200
+        assert browser_client.get("/en/commitments/?status=proposed&q=digital").status_code == 200
     with django_assert_num_queries(2):
-        assert browser_client.get("/timeline/?tag=cybersecurity").status_code == 200
+        assert browser_client.get("/en/timeline/?tag=cybersecurity").status_code == 200
     with django_assert_num_queries(6):  # it, parties, citations, milestones, 2 of history
-        assert browser_client.get("/commitments/TM-2024-04/").status_code == 200
+        assert browser_client.get("/en/commitments/TM-2024-04/").status_code == 200
     with django_assert_num_queries(2):  # it, the published citations
-        assert browser_client.get(f"/sources/{source.pk}/").status_code == 200
+        assert browser_client.get(f"/en/sources/{source.pk}/").status_code == 200
 
 
 def test_a_long_list_is_counted_only_up_to_a_cap_and_still_pages_to_its_end(
@@ -213,13 +216,13 @@ def test_a_long_list_is_counted_only_up_to_a_cap_and_still_pages_to_its_end(
     published = Commitment.objects.filter(is_published=True).count()  # 28
     last = -(-published // 4)
 
-    first = text_of(browser_client.get("/commitments/"))
+    first = text_of(browser_client.get("/en/commitments/"))
     assert "More than 5 commitments · page 1" in first and "Next page" in first
-    end = browser_client.get(f"/commitments/?page={last}")
+    end = browser_client.get(f"/en/commitments/?page={last}")
     assert end.status_code == 200
     assert "Next page" not in text_of(end) and "Previous page" in text_of(end)
     shown = re.findall(r'<th scope="row">', end.content.decode())
     assert len(shown) == published - 4 * (last - 1)
-    past = browser_client.get(f"/commitments/?page={last + 1}")
+    past = browser_client.get(f"/en/commitments/?page={last + 1}")
     assert past.status_code == 404
     assert f"There is no page {last + 1}: the results end before it." in text_of(past)

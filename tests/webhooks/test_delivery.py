@@ -276,3 +276,47 @@ def test_turning_a_subscription_back_on_enqueues_the_drain_of_what_waited(
         broker.close()
 
     assert ("webhooks.tasks.subscription_drain_task", [created.subscription.pk]) in new
+
+
+def test_a_subscription_gets_its_payloads_in_its_language(receivers):
+    receiver = receivers()
+    russian = subscribe(receiver, language="ru")
+    commitment = due(
+        "2024-11",
+        title="Regional forum in Ashgabat",
+        translations={"ru": {"title": "Региональный форум в Ашхабаде"}},
+    )
+    deadlines_scan()
+
+    assert webhook_deliver_due(subscription_id=russian.subscription.pk).delivered == 1
+    [request] = receiver.received
+    event = Webhook(russian.secret).verify(request.body, request.headers)
+    assert request.headers["content-language"] == "ru"
+    assert event["data"]["commitment"]["id"] == commitment.pk
+    assert event["data"]["commitment"]["title"] == "Региональный форум в Ашхабаде"
+    assert event["data"]["commitment"]["translation"]["language"] == "ru"
+    # The page link is the Russian page.
+    assert "/ru/commitments/" in event["data"]["urls"]["commitment_page"]
+
+    english = subscribe(receiver)
+    due("2024-10", reference="NO-RU", translations={})
+    deadlines_scan()
+    webhook_deliver_due(subscription_id=english.subscription.pk)
+    english_event = json.loads(receiver.received[-1].body)
+    assert receiver.received[-1].headers["content-language"] == "en"
+    assert english_event["data"]["commitment"]["translation"] == {
+        "language": "en",
+        "origin": None,
+        "fallback": [],
+    }
+
+
+def test_a_subscription_in_a_language_the_tracker_does_not_speak_is_refused():
+    with pytest.raises(Exception) as refused:
+        webhook_subscription_create(
+            owner=make_user(),
+            url="https://example.org/hook",
+            alert_kinds=["overdue"],
+            language="kk",
+        )
+    assert "language" in refused.value.message_dict

@@ -14,12 +14,14 @@ from urllib.parse import urlsplit
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from common.links import absolute_url, public_origin
+from common.translations import reader_language, text_in
 from config.api.conditional import etag_for, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import FEED_LIMIT_MAX, AlertCommitmentSerializer
@@ -54,20 +56,31 @@ def _entry_title(alert: Alert) -> str:
     commitment = f"{alert.commitment.reference}: {alert.commitment.title}"
     if alert.status_change_id:
         change = alert.status_change
-        return f"Status changed ({change.old_status} → {change.new_status}) — {commitment}"
-    return f"{alert.get_kind_display()} (deadline {alert.last_day:%Y-%m-%d}) — {commitment}"
+        return _("Status changed (%(old)s → %(new)s) — %(commitment)s") % {
+            "old": change.old_status,
+            "new": change.new_status,
+            "commitment": commitment,
+        }
+    return _("%(kind)s (deadline %(day)s) — %(commitment)s") % {
+        "kind": alert.get_kind_display(),
+        "day": f"{alert.last_day:%Y-%m-%d}",
+        "commitment": commitment,
+    }
 
 
 def _entry_description(alert: Alert) -> str:
     if alert.kind == "overdue":
-        return f"The deadline ended on {alert.last_day:%Y-%m-%d} and the commitment is open."
+        return _("The deadline ended on %(day)s and the commitment is open.") % {
+            "day": f"{alert.last_day:%Y-%m-%d}"
+        }
     if alert.kind == "due_soon":
-        return f"The deadline ends on {alert.last_day:%Y-%m-%d}."
+        return _("The deadline ends on %(day)s.") % {"day": f"{alert.last_day:%Y-%m-%d}"}
     change = alert.status_change
-    return (
-        f"The status went from {change.old_status} to {change.new_status}, effective "
-        f"{change.effective_on:%Y-%m-%d}."
-    )
+    return _("The status went from %(old)s to %(new)s, effective %(day)s.") % {
+        "old": change.old_status,
+        "new": change.new_status,
+        "day": f"{change.effective_on:%Y-%m-%d}",
+    }
 
 
 def _commitment_link(alert: Alert) -> str:
@@ -93,6 +106,10 @@ class _AlertsAtomFeed(Atom1Feed):
 
     def latest_post_date(self):
         return self._updated
+
+    def item_attributes(self, item):
+        # The language of the entry's commitment title: English where it has no translation.
+        return {**super().item_attributes(item), "xml:lang": item["title_language"]}
 
 
 class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
@@ -166,11 +183,11 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
         feed_url = absolute_url(request.get_full_path())
         feed = _AlertsAtomFeed(
             updated=updated,
-            title="Commitment tracker: alerts",
+            title=_("Commitment tracker: alerts"),
             link=absolute_url(reverse("alert-feed")),
             feed_url=feed_url,
-            description="Commitments that became overdue, came due soon, or changed status.",
-            language="en",
+            description=_("Commitments that became overdue, came due soon, or changed status."),
+            language=reader_language(),
             feed_guid=_tag_uri("alerts", NEVER),
         )
         for alert in reversed(alerts):  # newest first, as feed readers list them
@@ -183,5 +200,6 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
                 pubdate=alert.created_at,
                 updateddate=alert.created_at,
                 categories=[alert.kind],
+                title_language=text_in(alert.commitment, "title", reader_language())[1],
             )
         return feed

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from commitments.api.serializers import commitment_api_url_field, commitment_page_field
 from commitments.models import Commitment, StatusChange
+from common.json_sql import TranslationStateField
 from config.api.filters import MAX_BIGINT
 from tracker.models import Alert
 
@@ -9,12 +10,13 @@ from tracker.models import Alert
 class AlertCommitmentSerializer(serializers.ModelSerializer):
     """The commitment an alert is about, in short."""
 
+    translation = TranslationStateField()
     api_url = commitment_api_url_field()
     html_url = commitment_page_field()
 
     class Meta:
         model = Commitment
-        fields = ["id", "reference", "title", "api_url", "html_url"]
+        fields = ["id", "reference", "title", "translation", "api_url", "html_url"]
 
 
 class AlertStatusChangeSerializer(serializers.ModelSerializer):

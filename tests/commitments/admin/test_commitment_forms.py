@@ -25,7 +25,7 @@ def add_form_data(editor_client, source, actor, **overrides):
     data.update(
         {
             "reference": "TM-FORUM-2024",
-            "title": "Regional forum in Ashgabat",
+            "title_en": "Regional forum in Ashgabat",
             "kind": "event",
             "status": Status.ADOPTED,
             "deadline": "in November 2024",
@@ -91,7 +91,9 @@ def test_a_refusal_only_the_service_makes_is_shown_on_its_field_and_nothing_is_s
     programme = make_commitment(source=source, reference="PROGRAMME")
     milestone = make_commitment(source=source, reference="MILESTONE", parent=programme)
     data = changeform_post_data(editor_client.get(change_url(programme)))
-    data.update({"parent": milestone.pk, "title": "Renamed"})  # a cycle: only the service sees it
+    data.update(
+        {"parent": milestone.pk, "title_en": "Renamed"}
+    )  # a cycle: only the service sees it
 
     response = editor_client.post(change_url(programme), data)
 
@@ -112,7 +114,7 @@ def test_changing_plain_fields_goes_through_the_service_and_bumps_the_version(
 ):
     response = editor_client.get(change_url(commitment))
     data = changeform_post_data(response)
-    data.update({"title": "National cyber-security programme 2025-2027", "tags": "digital"})
+    data.update({"title_en": "National cyber-security programme 2025-2027", "tags": "digital"})
 
     response = editor_client.post(change_url(commitment), data)
 
@@ -135,7 +137,7 @@ def test_saving_the_page_unchanged_writes_nothing(editor_client, commitment):
 
 def test_a_status_posted_with_the_change_form_is_ignored(editor_client, commitment):
     data = changeform_post_data(editor_client.get(change_url(commitment)))
-    data.update({"status": Status.COMPLETED, "deadline_edtf": "2020", "title": "Renamed"})
+    data.update({"status": Status.COMPLETED, "deadline_edtf": "2020", "title_en": "Renamed"})
 
     editor_client.post(change_url(commitment), data)
 
@@ -147,7 +149,7 @@ def test_a_status_posted_with_the_change_form_is_ignored(editor_client, commitme
 def test_a_commitment_changed_meanwhile_is_not_overwritten(editor_client, commitment):
     data = changeform_post_data(editor_client.get(change_url(commitment)))
     commitment_update(commitment=commitment, data={"title": "Someone else's title"})
-    data["title"] = "My title"
+    data["title_en"] = "My title"
 
     response = editor_client.post(change_url(commitment), data)
 

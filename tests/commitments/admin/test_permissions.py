@@ -30,11 +30,11 @@ def test_an_editor_adds_an_actor_through_the_service(editor_client):
     response = editor_client.post(
         reverse("admin:commitments_actor_add"),
         {
-            "name": "Ministry of Energy",
+            "name_en": "Ministry of Energy",
             "slug": "ministry-of-energy",
             "kind": "government_body",
             "country": "tm",
-            "short_name": "",
+            "short_name_en": "",
         },
     )
 

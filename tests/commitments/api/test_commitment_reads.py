@@ -38,7 +38,8 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
     assert set(body) >= {
         "id", "reference", "title", "description", "kind", "status", "is_published",
         "deadline", "is_overdue", "overdue_since", "recurring", "parent", "tags", "parties",
-        "citations", "version", "created_at", "updated_at", "api_url", "html_url",
+        "citations", "version", "created_at", "updated_at", "translation", "api_url",
+        "html_url",
     }  # fmt: skip
     assert body["api_url"] == settings.TRACKER_PUBLIC_URL.rstrip("/") + detail(commitment.pk)
     assert body["deadline"] == {
@@ -54,6 +55,7 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
                 "slug": "osce",
                 "name": "OSCE",
                 "kind": "international_organisation",
+                "translation": {"language": "en", "origin": None, "fallback": []},
             },
             "role": "partner",
         }
@@ -63,6 +65,7 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
         "id": source.pk,
         "title": source.title,
         "publisher": "Test News",
+        "translation": {"language": "en", "origin": None, "fallback": []},
         "api_url": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/sources/{source.pk}/",
     }
     assert citation["quote"] == "a national cyber-security programme will run for 2025-2027"

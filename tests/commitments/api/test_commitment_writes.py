@@ -351,6 +351,7 @@ def test_history_lists_status_and_deadline_changes_oldest_first_with_evidence(
         "id": source.pk,
         "title": source.title,
         "publisher": source.publisher,
+        "translation": {"language": "en", "origin": None, "fallback": []},
         "api_url": f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/api/v1/sources/{source.pk}/",
     }
     assert history[1]["new_deadline"]["text"] == "2025/2027"

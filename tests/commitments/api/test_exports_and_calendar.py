@@ -258,7 +258,7 @@ def test_every_published_deadline_is_one_all_day_event_on_its_last_day(anon, sou
     assert events["DAY"].decoded("DTSTART") == date(2025, 3, 14)
     assert forum["UID"] != events["DAY"]["UID"]
     # The commitment's public page: a calendar is read by people.
-    assert str(forum["URL"]) == f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/commitments/FORUM/"
+    assert str(forum["URL"]) == f"{settings.TRACKER_PUBLIC_URL.rstrip('/')}/en/commitments/FORUM/"
 
 
 def test_subscribers_are_asked_to_refresh_hourly(anon, source):
@@ -312,7 +312,7 @@ def test_the_calendar_is_the_same_body_and_etag_whatever_the_host_header(anon, s
     assert bodies[0] == bodies[1]
     assert under[0]["ETag"] == under[1]["ETag"]
     (event,) = Calendar.from_ical(bodies[1]).walk("VEVENT")
-    assert str(event["URL"]) == "https://tracker.example.org/commitments/FORUM/"
+    assert str(event["URL"]) == "https://tracker.example.org/en/commitments/FORUM/"
     assert b"localhost" not in bodies[1] and b"testserver" not in bodies[1]
     # The public address is in the ETag: a new one is a new body.
     settings.TRACKER_PUBLIC_URL = "https://elsewhere.example.org"

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import translation
 from rest_framework import serializers
 
-from commitments.api.serializers import CommitmentSerializer
+from commitments.api.serializers import CommitmentSerializer, CommitmentStaffSerializer
 from commitments.api.views import commitment_etag
 from commitments.models import Actor, Commitment
 from commitments.selectors import commitments_with_api_json
@@ -25,19 +26,21 @@ pytestmark = pytest.mark.django_db
 LIST = "/api/v1/commitments/"
 
 
-def _serializer_json(commitment: Commitment) -> dict:
+def _serializer_json(commitment: Commitment, serializer=CommitmentSerializer) -> dict:
     """What the serializer writes, through the API's renderer."""
-    return json.loads(JSONRenderer().render(CommitmentSerializer(commitment).data))
+    return json.loads(JSONRenderer().render(serializer(commitment).data))
 
 
-def _assert_same_everywhere() -> int:
+def _assert_same_everywhere(*, staff: bool = False) -> int:
     """Every commitment (drafts included): the SQL JSON equals the serializer's, keys in the
-    same order. Returns how many were compared."""
-    by_sql = {c.pk: c.api_json for c in commitments_with_api_json(Commitment.objects.all())}
+    same order, in the active language. Returns how many were compared."""
+    rows = commitments_with_api_json(Commitment.objects.all(), staff=staff)
+    by_sql = {c.pk: c.api_json for c in rows}
+    serializer = CommitmentStaffSerializer if staff else CommitmentSerializer
     compared = 0
     for commitment in Commitment.objects.prefetch_related("parties__actor", "citations__source"):
         from_sql = json.loads(by_sql[commitment.pk])
-        from_python = _serializer_json(commitment)
+        from_python = _serializer_json(commitment, serializer)
         assert from_sql == from_python, commitment.reference
         assert list(from_sql) == list(from_python)
         compared += 1
@@ -46,6 +49,25 @@ def _assert_same_everywhere() -> int:
 
 def test_the_seed_data_reads_the_same_from_sql_and_from_the_serializer(seeded):
     assert _assert_same_everywhere() == Commitment.objects.count() > 20
+
+
+@pytest.mark.parametrize("language", ["ru", "tk"])
+def test_the_seed_reads_the_same_from_sql_and_python_in_every_language(seeded, language):
+    # Some texts without a translation, and one the source gave: fallbacks and origins too.
+    Commitment.objects.filter(pk__in=Commitment.objects.order_by("pk")[:3].values("pk")).update(
+        description_ru=None, description_tk=""
+    )
+    Actor.objects.filter(pk=Actor.objects.order_by("pk")[0].pk).update(
+        name_tk=None, translation_origins={"ru": "source"}
+    )
+    with translation.override(language):
+        assert _assert_same_everywhere() == Commitment.objects.count()
+        assert _assert_same_everywhere(staff=True) == Commitment.objects.count()
+        one = json.loads(
+            commitments_with_api_json(Commitment.objects.order_by("pk")).first().api_json
+        )
+    assert one["translation"]["language"] == language
+    assert one["translation"]["fallback"] == ["description"]
 
 
 def test_edge_cases_read_the_same_from_sql_and_from_the_serializer(source):

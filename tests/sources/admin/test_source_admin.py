@@ -22,7 +22,7 @@ def delete_url(source):
 
 def source_form(**overrides):
     return {
-        "title": "Cabinet approves the programme",
+        "title_en": "Cabinet approves the programme",
         "publisher": "State news agency",
         "author": "",
         "url": "",
@@ -65,7 +65,7 @@ def test_the_source_page_lists_the_commitments_that_cite_it_with_links(editor_cl
 
 
 def test_saving_a_source_page_unchanged_keeps_its_text_and_hash(editor_client, source):
-    data = source_form(title=source.title, published=source.published, publisher="Test News")
+    data = source_form(title_en=source.title, published=source.published, publisher="Test News")
     data["text"] = source.text.replace("\n", "\r\n")  # what a browser sends back
 
     response = editor_client.post(change_url(source), data)
