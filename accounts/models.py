@@ -26,6 +26,7 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at", "id"]
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(prefix__regex=r"^[0-9a-f]{8}$"), name="api_token_prefix_is_hex"

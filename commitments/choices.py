@@ -66,7 +66,7 @@ class StatusMapping:
     politifact: str
     ogp_irm: str
     icalendar: str
-    description: str
+    description: str  # in the reader's language (gettext); the other vocabularies are names
 
 
 STATUS_MAPPINGS: dict[str, StatusMapping] = {
@@ -78,7 +78,7 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "Not Yet Rated",
             "Not Started",
             "NEEDS-ACTION",
-            "Put forward; not yet decided.",
+            _("Put forward; not yet decided."),
         ),
         StatusMapping(
             Status.ADOPTED,
@@ -86,7 +86,7 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "Not Yet Rated",
             "Not Started",
             "NEEDS-ACTION",
-            "Decided or approved; work has not visibly started.",
+            _("Decided or approved; work has not visibly started."),
         ),
         StatusMapping(
             Status.IN_PROGRESS,
@@ -94,7 +94,7 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "In the Works",
             "Limited / Substantial",
             "IN-PROCESS",
-            "Work has started.",
+            _("Work has started."),
         ),
         StatusMapping(
             Status.STALLED,
@@ -102,10 +102,10 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "Stalled",
             "Limited",
             "IN-PROCESS",
-            "Started, but no progress is reported.",
+            _("Started, but no progress is reported."),
         ),
         StatusMapping(
-            Status.COMPLETED, True, "Promise Kept", "Complete", "COMPLETED", "Done as promised."
+            Status.COMPLETED, True, "Promise Kept", "Complete", "COMPLETED", _("Done as promised.")
         ),
         StatusMapping(
             Status.PARTIALLY_COMPLETED,
@@ -113,7 +113,7 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "Compromise",
             "Substantial",
             "COMPLETED",
-            "Done in part, or in a lesser form.",
+            _("Done in part, or in a lesser form."),
         ),
         StatusMapping(
             Status.ABANDONED,
@@ -121,7 +121,7 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
             "Promise Broken",
             "Withdrawn",
             "CANCELLED",
-            "Dropped, or will not happen.",
+            _("Dropped, or will not happen."),
         ),
     )
 }

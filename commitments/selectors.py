@@ -37,7 +37,7 @@ from commitments.models import (
 )
 from common.json_sql import json_sql, translation_state_sql
 from common.search import SEARCH_RANK, search_filter
-from common.translations import with_translations
+from common.translations import LANGUAGE_CODES, with_translations
 from config.api.export import TRANSLATION_CSV_COLUMNS, translation_csv_value
 
 
@@ -79,11 +79,33 @@ def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:
 # --- the API's reads --------------------------------------------------------------------------
 
 
-def commitment_json_sql(alias: str, *, staff: bool = False) -> str:
-    """SQL (of type json) for one commitment as the API shows it, in the active language, for
-    the row of commitments_commitment aliased `alias`: generated from CommitmentSerializer
-    (CommitmentStaffSerializer for staff, with every language's text)."""
-    return json_sql(CommitmentStaffSerializer if staff else CommitmentSerializer, alias)
+def commitment_json_sql(alias: str, *, staff: bool = False, language: str | None = None) -> str:
+    """SQL (of type json) for one commitment as the API shows it, in `language` (by default
+    the active one), for the row of commitments_commitment aliased `alias`: generated from
+    CommitmentSerializer (CommitmentStaffSerializer for staff, with every language's text)."""
+    serializer = CommitmentStaffSerializer if staff else CommitmentSerializer
+    return json_sql(serializer, alias, language=language)
+
+
+def commitment_api_json_variants(*, pk: int) -> dict[tuple[str, bool], str]:
+    """The commitment's API JSON in every language, for staff and for others, from one
+    query: {(language, staff): json}."""
+    table = Commitment._meta.db_table
+    variants = {
+        (language, staff): f"v_{language}_{int(staff)}"
+        for language in LANGUAGE_CODES
+        for staff in (False, True)
+    }
+    annotations = {
+        name: RawSQL(
+            f"({commitment_json_sql(table, staff=staff, language=language)})::text",
+            (),
+            output_field=TextField(),
+        )
+        for (language, staff), name in variants.items()
+    }
+    row = Commitment.objects.filter(pk=pk).values(**annotations).get()
+    return {key: row[name] for key, name in variants.items()}
 
 
 def commitments_with_api_json(

@@ -145,11 +145,14 @@ class TranslationsField(serializers.Field):
         return translations_of(instance)
 
 
-def json_sql(serializer_class: type[serializers.Serializer], alias: str) -> str:
+def json_sql(
+    serializer_class: type[serializers.Serializer], alias: str, *, language: str | None = None
+) -> str:
     """A SQL expression of type json: `serializer_class`'s output for the row of its model's
-    table aliased `alias`, in the active language."""
+    table aliased `alias`, in `language` (by default the active one)."""
     # The public address is written into the SQL: generated again if a setting changes it.
-    return _json_sql(serializer_class, alias, public_origin(), reader_language())
+    language = language or reader_language()
+    return _json_sql(serializer_class, alias, public_origin(), language)
 
 
 @cache
@@ -259,6 +262,7 @@ def _translation_state_sql(
     else:
         missing = ", ".join(
             f"CASE WHEN nullif({_column(alias, localized(name, language))}, '') IS NULL "
+            f"AND nullif({_column(alias, localized(name, BASE_LANGUAGE))}, '') IS NOT NULL "
             f"THEN {_literal(name)} END"
             for name in fields
         )

@@ -123,7 +123,13 @@ def translation_state(
     return {
         "language": language,
         "origin": origin_of(instance, language, fields),
-        "fallback": [f for f in fields if text_in(instance, f, language)[1] != language],
+        # Given in English instead: a field with no text in any language falls back to none.
+        "fallback": [
+            f
+            for f in fields
+            if not getattr(instance, localized(f, language), None)
+            and getattr(instance, localized(f, BASE_LANGUAGE), None)
+        ],
     }
 
 
@@ -202,7 +208,14 @@ def translations_apply(
                     % {"max": max_length, "length": len(text)}
                 ]
                 continue
-            setattr(instance, localized(name, language), text or None)
+            setattr(instance, localized(name, language), (text or "").strip() or None)
+    for language, values in translations.items():
+        has_text = any(getattr(instance, localized(f, language), None) for f in fields)
+        said = isinstance(values, Mapping) and values.get("origin") is not None
+        if said and language != BASE_LANGUAGE and not has_text and language in LANGUAGE_CODES:
+            errors.setdefault(f"translations.{language}.origin", []).append(
+                _("There is no text in this language to say who wrote.")
+            )
     if errors:
         raise ValidationError(errors)
     # A translation with no origin said is the tracker's; a language with no text left has

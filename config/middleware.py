@@ -28,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from config.api.handlers import payload_too_large, problem_json
@@ -141,4 +142,8 @@ class PageLocaleMiddleware(LocaleMiddleware):
     def process_response(self, request, response):
         if request.path_info.startswith(self.SKIPPED):
             return response
-        return super().process_response(request, response)
+        response = super().process_response(request, response)
+        # Django leaves the language active in the thread after the request; the next
+        # request on it (an API call, which does not come here) or a task must not inherit it.
+        translation.deactivate()
+        return response

@@ -75,6 +75,7 @@ class StatusImport(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("status import")
+        verbose_name_plural = _("status imports")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state__in=ImportState.values), name="status_import_state_valid"

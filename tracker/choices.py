@@ -1,15 +1,16 @@
 """The tracker's vocabularies."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AlertKind(models.TextChoices):
     # The deadline's last day passed while the status was not final.
-    OVERDUE = "overdue", "Overdue"
+    OVERDUE = "overdue", _("Overdue")
     # The deadline's last day came within the due-soon window (TRACKER_DUE_SOON_DAYS).
-    DUE_SOON = "due_soon", "Due soon"
+    DUE_SOON = "due_soon", _("Due soon")
     # A status change was recorded.
-    STATUS_CHANGED = "status_changed", "Status changed"
+    STATUS_CHANGED = "status_changed", _("Status changed")
 
 
 # Kinds that concern one deadline: one alert per commitment, kind and deadline last day.

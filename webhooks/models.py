@@ -63,6 +63,7 @@ class WebhookSubscription(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(alert_kinds__len__gt=0), name="webhook_has_alert_kinds"
@@ -115,6 +116,7 @@ class WebhookAttempt(models.Model):
     class Meta:
         ordering = ["-id"]
         verbose_name = _("webhook delivery attempt")
+        verbose_name_plural = _("webhook delivery attempts")
         indexes = [models.Index(fields=["subscription", "-id"], name="webhook_attempt_log_idx")]
 
     def __str__(self) -> str:

@@ -24,15 +24,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, Todo
 from icalendar.prop import vDuration
 
 from commitments.choices import STATUS_MAPPINGS
 from commitments.models import Commitment
+from common.text import without_control_characters
 from common.translations import reader_language, text_in
 
 PRODID = "-//Commitment tracker//Deadlines//EN"
-CALENDAR_NAME = "Commitment deadlines"
+CALENDAR_NAME = gettext_lazy("Commitment deadlines")
 # How often subscribers should fetch the feed again: deadlines change seldom, statuses daily.
 REFRESH = timedelta(hours=1)
 # Bumped when what the feed writes for the same rows changes, so that ETags change with it.
@@ -67,8 +69,8 @@ def _shell(name: str) -> tuple[bytes, bytes]:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", name)  # RFC 7986
-    calendar.add("x-wr-calname", name)  # what Google, Apple and Outlook read
+    calendar.add("name", str(name), parameters={"LANGUAGE": reader_language()})  # RFC 7986
+    calendar.add("x-wr-calname", str(name))  # what Google, Apple and Outlook read
     # RFC 7986 requires the VALUE parameter here; icalendar does not write it by itself.
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # Outlook's and Apple's older hint
@@ -87,6 +89,7 @@ def _common(component, commitment: Commitment, *, url: str) -> None:
     # RFC 5545's LANGUAGE says what each text is in: English where it has no translation.
     language = reader_language()
     title, title_language = text_in(commitment, "title", language)
+    title = without_control_characters(title)
     component.add(
         "summary", f"{commitment.reference}: {title}", parameters={"LANGUAGE": title_language}
     )
@@ -103,6 +106,7 @@ def _common(component, commitment: Commitment, *, url: str) -> None:
     description += "\n" + _("Status: %(status)s.") % {"status": commitment.get_status_display()}
     description += f"\n{url}"
     text, description_language = text_in(commitment, "description", language)
+    text = without_control_characters(text)
     if text:
         description = f"{text}\n\n{description}"
     else:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.http import http_date
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -60,6 +61,7 @@ from commitments.selectors import (
     COMMITMENT_CSV_FIELDS,
     actor_detail_for_api,
     actors_for_api,
+    commitment_api_json_variants,
     commitment_csv_value,
     commitment_history,
     commitments_csv_rows,
@@ -123,6 +125,16 @@ def commitment_etag(api_json: str) -> str:
 
 def _etag_of(commitment: Commitment) -> str:
     return commitment_etag(commitment.api_json)
+
+
+def _etags_of_every_representation(commitment: Commitment) -> list[str]:
+    """The commitment's ETag in each language, for staff and for others: an If-Match from a
+    read in another language, or without the token, names the same state."""
+    etags = []
+    for (language, _staff), api_json in commitment_api_json_variants(pk=commitment.pk).items():
+        with translation.override(language):
+            etags.append(commitment_etag(api_json))
+    return etags
 
 
 COMMITMENT_CSV_COLUMNS = {
@@ -339,7 +351,9 @@ class CommitmentViewSet(ApiGenericViewSet):
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         with transaction.atomic():
-            commitment = locked_for_write(self, etag=_etag_of)
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
             serializer = CommitmentUpdateSerializer(commitment, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
@@ -402,7 +416,9 @@ class CommitmentViewSet(ApiGenericViewSet):
         serializer = serializer_class(data=self.request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            commitment = locked_for_write(self, etag=_etag_of)
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
             change = service(
                 commitment=commitment, **serializer.validated_data, recorded_by=self.request.user
             )
@@ -420,7 +436,9 @@ class CommitmentViewSet(ApiGenericViewSet):
         serializer = CitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            commitment = locked_for_write(self, etag=_etag_of)
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
             citation = citation_add(
                 commitment=commitment, **serializer.validated_data, created_by=request.user
             )
@@ -438,7 +456,9 @@ class CommitmentViewSet(ApiGenericViewSet):
         serializer = ClaimCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
-            commitment = locked_for_write(self, etag=_etag_of)
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
             claim = claim_add(
                 commitment=commitment, **serializer.validated_data, created_by=request.user
             )
@@ -458,7 +478,9 @@ class CommitmentViewSet(ApiGenericViewSet):
         data = dict(serializer.validated_data)
         claim = data.pop("followed_claim")
         with transaction.atomic():
-            commitment = locked_for_write(self, etag=_etag_of)
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
             resolution = dispute_resolve(
                 commitment=commitment,
                 fact=claim.fact,

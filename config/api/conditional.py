@@ -7,7 +7,7 @@ strong comparison of RFC 9110 (a weak tag never matches); If-None-Match the weak
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db.models import Model
 from django.utils import translation
@@ -64,8 +64,10 @@ def if_match_refuse_malformed(request) -> None:
         )
 
 
-def require_if_match(request, etag: str) -> None:
-    """Raise 412 when the request has an If-Match that does not name the current ETag.
+def require_if_match(request, etag: str, *, also: Callable[[], Iterable[str]] = tuple) -> None:
+    """Raise 412 when the request has an If-Match that does not name the current ETag, nor
+    one of `also`: the ETags of the same state in the other representations (each language,
+    staff's and others'), asked for only when the first does not match.
 
     Without If-Match the write goes ahead (the services still refuse a stale version passed
     to them explicitly).
@@ -76,6 +78,9 @@ def require_if_match(request, etag: str) -> None:
     tags = parse_etags(header)
     if "*" in tags or etag in tags:
         return
+    # Read in Russian, or anonymously, and written with a token: the same state.
+    if set(tags) & set(also()):
+        return
     raise PreconditionFailed(
         f"If-Match does not name the current representation (its ETag is {etag}): it was "
         "changed since you fetched it. Fetch it again and reapply your change.",
@@ -83,15 +88,23 @@ def require_if_match(request, etag: str) -> None:
     )
 
 
-def locked_for_write(view, *, etag: Callable[[Model], str], for_delete: bool = False) -> Model:
+def locked_for_write(
+    view,
+    *,
+    etag: Callable[[Model], str],
+    for_delete: bool = False,
+    representations: Callable[[Model], Iterable[str]] | None = None,
+) -> Model:
     """The view's object, its row locked until the transaction ends, once If-Match names its
-    current ETag (412 otherwise). Every write that honours If-Match starts here: the check is
-    made under the lock, so two clients holding the same ETag cannot both write."""
+    current ETag, or that of another of its `representations` (412 otherwise). Every write
+    that honours If-Match starts here: the check is made under the lock, so two clients
+    holding the same ETag cannot both write."""
     lookup = view.lookup_url_kwarg or view.lookup_field
     # NO KEY UPDATE, as the services lock: rows that merely reference this one (an alert, a
     # citation) are not blocked. A delete needs the full lock.
     queryset = view.get_queryset().select_for_update(no_key=not for_delete)
     obj = get_object_or_404(queryset, **{view.lookup_field: view.kwargs[lookup]})
     view.check_object_permissions(view.request, obj)
-    require_if_match(view.request, etag(obj))
+    also = (lambda: representations(obj)) if representations else tuple
+    require_if_match(view.request, etag(obj), also=also)
     return obj

@@ -28,10 +28,22 @@ def supported_language(tag: str) -> str | None:
         return None
 
 
+# Longer headers are read up to here (a browser sends a few dozen characters).
+ACCEPT_LANGUAGE_MAX = 1000
+
+
 def accepted_language(header: str) -> str:
-    """The first language of an Accept-Language header, by weight, that the tracker speaks."""
-    for tag, _weight in translation.trans_real.parse_accept_lang_header(header):
-        if tag != "*" and (language := supported_language(tag)):
+    """The language of an Accept-Language header, by weight, that the tracker speaks: a tag
+    weighted 0 is refused, a malformed item skipped (Django's parser drops the whole header
+    for one), and English when none fits."""
+    weighted = []
+    for position, item in enumerate(header[:ACCEPT_LANGUAGE_MAX].split(",")):
+        parsed = translation.trans_real.parse_accept_lang_header(item.strip())
+        if parsed:
+            tag, weight = parsed[0]
+            weighted.append((-weight, position, tag))
+    for weight, _position, tag in sorted(weighted):
+        if weight < 0 and tag != "*" and (language := supported_language(tag)):
             return language
     return BASE_LANGUAGE
 
@@ -47,9 +59,9 @@ def lang_param_problem(value: str) -> str | None:
 
 
 def request_language(request) -> str:
-    value = request.GET.get(LANG_PARAM)
-    if value is not None and lang_param_problem(value) is None:
-        return supported_language(value)
+    values = request.GET.getlist(LANG_PARAM)
+    if len(values) == 1 and lang_param_problem(values[0]) is None:
+        return supported_language(values[0])
     return accepted_language(request.META.get("HTTP_ACCEPT_LANGUAGE", ""))
 
 

@@ -463,15 +463,16 @@ def _conditional_gets(paths: dict) -> None:
 
 LANGUAGE_DESCRIPTION = (
     "The language of the translated fields (titles, names, descriptions): one of "
-    f"{', '.join(LANGUAGE_CODES)}. Wins over Accept-Language. A field with no translation is "
-    "given in English and named in its object's `translation.fallback`; quotes are never "
-    "translated."
+    f"{', '.join(LANGUAGE_CODES)}. Wins over the Accept-Language header, which is used "
+    "otherwise (the first language it names that the tracker speaks, else English). A field "
+    "with no translation is given in English and named in its object's "
+    "`translation.fallback`; quotes are never translated."
 )
 
 
 def _languages(paths: dict) -> None:
-    """Every operation takes `?lang=` and Accept-Language (config.api.languages), and every
-    answer says its Content-Language."""
+    """Every operation takes `?lang=` (config.api.languages; Accept-Language, a standard
+    header, is said in its description), and every answer says its Content-Language."""
     for methods in paths.values():
         for operation in methods.values():
             parameters = operation.setdefault("parameters", [])
@@ -481,13 +482,6 @@ def _languages(paths: dict) -> None:
                     "name": LANG_PARAM,
                     "schema": {"type": "string", "enum": list(LANGUAGE_CODES)},
                     "description": LANGUAGE_DESCRIPTION,
-                },
-                {
-                    "in": "header",
-                    "name": "Accept-Language",
-                    "schema": {"type": "string"},
-                    "description": "Used when `lang` is not given: the first language it "
-                    "names that the tracker speaks, else English.",
                 },
             ]
             for status_code, response in operation.get("responses", {}).items():

@@ -8,6 +8,7 @@ from functools import cache
 from django.db import models
 from rest_framework import serializers
 
+from common.text import CONTROL_CHARACTER
 from common.translations import LANGUAGE_CODES, Origin, translated_fields
 
 
@@ -53,11 +54,27 @@ class StrictTextMixin:
     is a client's bug, not text."""
 
     # A key of its own: SlugField and others word their "invalid" for a malformed string.
-    default_error_messages = {"not_a_string": "Must be a string, not {input_type}."}
+    default_error_messages = {
+        "not_a_string": "Must be a string, not {input_type}.",
+        "control_character": "Holds a control character ({character} at position "
+        "{position}): feeds and calendars cannot carry it.",
+    }
+
+    def __init__(self, *args, allow_control_characters: bool = False, **kwargs):
+        # A source's text is kept as published (a PDF's form feeds included): never in a feed.
+        self.allow_control_characters = allow_control_characters
+        super().__init__(*args, **kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_a_string", input_type=type(data).__name__)
+        found = None if self.allow_control_characters else CONTROL_CHARACTER.search(data)
+        if found:
+            self.fail(
+                "control_character",
+                character=f"U+{ord(found.group()):04X}",
+                position=found.start() + 1,
+            )
         return super().to_internal_value(data)
 
 
@@ -114,8 +131,7 @@ def _translations_serializer_class(model: type[models.Model]) -> type[serializer
             max_length=model._meta.get_field(name).max_length,
             allow_blank=True,
             required=False,
-            trim_whitespace=False,
-            help_text="Empty removes the translation.",
+            help_text="Empty (or only spaces) removes the translation.",
         )
         for name in fields
     }

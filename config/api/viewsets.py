@@ -96,8 +96,10 @@ class StrictQueryParamsMixin:
         if_match_refuse_malformed(request)
         # The language was negotiated before the view (config.api.languages); a `?lang=` it
         # could not use is the caller's mistake, not English in silence.
-        lang = request.query_params.get(LANG_PARAM)
-        if lang is not None and (problem := lang_param_problem(lang)):
+        langs = request.query_params.getlist(LANG_PARAM)
+        if len(langs) > 1:
+            raise ValidationError({LANG_PARAM: ["Give one language."]}, code="invalid_language")
+        if langs and (problem := lang_param_problem(langs[0])):
             raise ValidationError({LANG_PARAM: [problem]}, code="invalid_language")
         # A PATCH that names no field would change nothing and answer as if it had.
         # (Only where PATCH is offered: elsewhere the answer is DRF's 405.)

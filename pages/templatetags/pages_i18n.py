@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse, translate_url
 from django.utils import translation
+from django.utils.encoding import escape_uri_path
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -40,11 +41,18 @@ def _without_language(path: str) -> str:
     return path
 
 
+def _here(request) -> str:
+    """This page's path and query, the query from its parsed values: a raw UTF-8 query
+    string (curl sends one) would be taken for Latin-1 by get_full_path()."""
+    query = request.GET.urlencode()
+    return escape_uri_path(request.path) + (f"?{query}" if query else "")
+
+
 @register.simple_tag(takes_context=True)
 def page_languages(context) -> list[Language]:
     """This page in each of the tracker's languages, the current one marked."""
     request = context["request"]
-    here = request.get_full_path()
+    here = _here(request)
     current = translation.get_language()
     languages = []
     for code, name in settings.LANGUAGES:
@@ -63,7 +71,7 @@ def page_languages(context) -> list[Language]:
 def page_x_default(context) -> str:
     """The absolute address of this page without a language: it redirects by
     Accept-Language (hreflang x-default)."""
-    return absolute_url(_without_language(context["request"].get_full_path()))
+    return absolute_url(_without_language(_here(context["request"])))
 
 
 @dataclass(frozen=True)

@@ -54,5 +54,9 @@ class SourceWriteSerializer(StrictModelSerializer):
         model = Source
         fields = [*SOURCE_FIELDS.editable, "translations"]
         extra_kwargs = {
-            "text": {"trim_whitespace": False, "help_text": "The full text, exactly as published."}
+            "text": {
+                "trim_whitespace": False,
+                "allow_control_characters": True,
+                "help_text": "The full text, exactly as published.",
+            }
         }

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from common.translations import LANGUAGE_CODES
 from config.api.conditional import etag_for, if_none_match_hits, locked_for_write, not_modified
 from config.api.exceptions import Conflict
 from config.api.export import csv_columns
@@ -88,6 +90,15 @@ class SourceViewSet(ApiGenericViewSet):
     def _etag(self, source: Source) -> str:
         return source_etag(source, staff=self.request.user.is_staff)
 
+    @staticmethod
+    def _etags_of_every_representation(source: Source) -> list[str]:
+        # An If-Match from a read in another language, or without the token, is the same state.
+        etags = []
+        for language in LANGUAGE_CODES:
+            with translation.override(language):
+                etags += [source_etag(source, staff=staff) for staff in (False, True)]
+        return etags
+
     def _respond(self, source: Source, *, created: bool = False) -> Response:
         source = source_detail_for_api().get(pk=source.pk)
         headers = {"ETag": self._etag(source)}
@@ -113,7 +124,9 @@ class SourceViewSet(ApiGenericViewSet):
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         with transaction.atomic():
-            source = locked_for_write(self, etag=self._etag)
+            source = locked_for_write(
+                self, etag=self._etag, representations=self._etags_of_every_representation
+            )
             serializer = SourceWriteSerializer(source, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
             data = dict(serializer.validated_data)
@@ -128,7 +141,12 @@ class SourceViewSet(ApiGenericViewSet):
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         with transaction.atomic():
-            source = locked_for_write(self, etag=self._etag, for_delete=True)
+            source = locked_for_write(
+                self,
+                etag=self._etag,
+                for_delete=True,
+                representations=self._etags_of_every_representation,
+            )
             try:
                 source_delete(source=source)
             except DjangoValidationError as error:

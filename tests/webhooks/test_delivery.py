@@ -278,25 +278,32 @@ def test_turning_a_subscription_back_on_enqueues_the_drain_of_what_waited(
     assert ("webhooks.tasks.subscription_drain_task", [created.subscription.pk]) in new
 
 
-def test_a_subscription_gets_its_payloads_in_its_language(receivers):
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("ru", "Региональный форум в Ашхабаде"), ("tk", "Aşgabatda sebit forumy")],
+)
+def test_a_subscription_gets_its_payloads_in_its_language(receivers, language, title):
     receiver = receivers()
-    russian = subscribe(receiver, language="ru")
+    subscription = subscribe(receiver, language=language)
     commitment = due(
         "2024-11",
         title="Regional forum in Ashgabat",
-        translations={"ru": {"title": "Региональный форум в Ашхабаде"}},
+        translations={
+            "ru": {"title": "Региональный форум в Ашхабаде"},
+            "tk": {"title": "Aşgabatda sebit forumy"},
+        },
     )
     deadlines_scan()
 
-    assert webhook_deliver_due(subscription_id=russian.subscription.pk).delivered == 1
+    assert webhook_deliver_due(subscription_id=subscription.subscription.pk).delivered == 1
     [request] = receiver.received
-    event = Webhook(russian.secret).verify(request.body, request.headers)
-    assert request.headers["content-language"] == "ru"
+    event = Webhook(subscription.secret).verify(request.body, request.headers)
+    assert request.headers["content-language"] == language
     assert event["data"]["commitment"]["id"] == commitment.pk
-    assert event["data"]["commitment"]["title"] == "Региональный форум в Ашхабаде"
-    assert event["data"]["commitment"]["translation"]["language"] == "ru"
-    # The page link is the Russian page.
-    assert "/ru/commitments/" in event["data"]["urls"]["commitment_page"]
+    assert event["data"]["commitment"]["title"] == title
+    assert event["data"]["commitment"]["translation"]["language"] == language
+    # The page link is the page in that language.
+    assert f"/{language}/commitments/" in event["data"]["urls"]["commitment_page"]
 
     english = subscribe(receiver)
     due("2024-10", reference="NO-RU", translations={})

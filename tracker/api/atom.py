@@ -21,7 +21,8 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from common.links import absolute_url, public_origin
-from common.translations import reader_language, text_in
+from common.text import without_control_characters
+from common.translations import reader_language
 from config.api.conditional import etag_for, not_modified
 from config.api.viewsets import StrictQueryParamsMixin
 from tracker.api.serializers import FEED_LIMIT_MAX, AlertCommitmentSerializer
@@ -53,7 +54,8 @@ class AtomRenderer(BaseRenderer):
 
 
 def _entry_title(alert: Alert) -> str:
-    commitment = f"{alert.commitment.reference}: {alert.commitment.title}"
+    title = without_control_characters(alert.commitment.title)
+    commitment = f"{alert.commitment.reference}: {title}"
     if alert.status_change_id:
         change = alert.status_change
         return _("Status changed (%(old)s → %(new)s) — %(commitment)s") % {
@@ -106,10 +108,6 @@ class _AlertsAtomFeed(Atom1Feed):
 
     def latest_post_date(self):
         return self._updated
-
-    def item_attributes(self, item):
-        # The language of the entry's commitment title: English where it has no translation.
-        return {**super().item_attributes(item), "xml:lang": item["title_language"]}
 
 
 class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
@@ -200,6 +198,5 @@ class AlertAtomFeedView(StrictQueryParamsMixin, APIView):
                 pubdate=alert.created_at,
                 updateddate=alert.created_at,
                 categories=[alert.kind],
-                title_language=text_in(alert.commitment, "title", reader_language())[1],
             )
         return feed

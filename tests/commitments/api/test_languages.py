@@ -143,31 +143,49 @@ def test_the_list_keeps_its_query_count_in_every_language(
     assert counts["ru"] == counts["en"] == counts["tk"]
 
 
-def test_csv_is_in_the_language_with_the_fallback_said(anon, translated):
-    response = anon.get("/api/v1/commitments/", {"format": "csv", "lang": "tk"})
-    assert response["Content-Language"] == "tk"
+# What a Russian and a Turkmen reader get of the fixture: the title, the description (the
+# Turkmen one falls back to English), who wrote them, and what fell back.
+READS = {
+    "ru": (RU_TITLE, RU_DESCRIPTION, "project", ""),
+    "tk": (
+        TK_TITLE,
+        "A programme for 2025-2027 adopted by the government.",
+        "source",
+        "description",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "tk"])
+def test_csv_is_in_the_language_with_the_fallback_said(anon, translated, language):
+    title, description, origin, fallback = READS[language]
+    response = anon.get("/api/v1/commitments/", {"format": "csv", "lang": language})
+    assert response["Content-Language"] == language
     text = b"".join(response.streaming_content).decode("utf-8")
     (row,) = csv.DictReader(io.StringIO(text))
-    assert row["title"] == TK_TITLE
-    assert row["description"] == "A programme for 2025-2027 adopted by the government."
-    assert row["translation_language"] == "tk"
-    assert row["translation_origin"] == "source"
-    assert row["translation_fallback"] == "description"
+    assert (row["title"], row["description"]) == (title, description)
+    assert row["translation_language"] == language
+    assert row["translation_origin"] == origin
+    assert row["translation_fallback"] == fallback
 
 
-def test_icalendar_is_in_the_language_and_names_it_per_property(anon, translated):
-    response = anon.get("/api/v1/deadlines.ics", HTTP_ACCEPT_LANGUAGE="tk")
+@pytest.mark.parametrize("language", ["ru", "tk"])
+def test_icalendar_is_in_the_language_and_names_it_per_property(anon, translated, language):
+    title, description, _origin, fallback = READS[language]
+    response = anon.get("/api/v1/deadlines.ics", HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    assert response["Content-Language"] == "tk"
+    assert response["Content-Language"] == language
     calendar = Calendar.from_ical(b"".join(response.streaming_content))
     (event,) = [c for c in calendar.walk() if c.name in ("VEVENT", "VTODO")]
-    assert TK_TITLE in str(event["SUMMARY"])
-    assert event["SUMMARY"].params["LANGUAGE"] == "tk"
-    # The description has no Turkmen text: English, said so.
-    assert event["DESCRIPTION"].params["LANGUAGE"] == "en"
+    assert title in str(event["SUMMARY"])
+    assert event["SUMMARY"].params["LANGUAGE"] == language
+    assert str(event["DESCRIPTION"]).startswith(description)
+    # RFC 5545's LANGUAGE: English where the description has no translation.
+    assert event["DESCRIPTION"].params["LANGUAGE"] == ("en" if fallback else language)
 
 
-def test_atom_entries_are_in_the_language(anon, translated, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("language", ["ru", "tk"])
+def test_atom_entries_are_in_the_language(anon, translated, language):
     from commitments.services import commitment_record_status_change
 
     commitment_record_status_change(
@@ -177,12 +195,14 @@ def test_atom_entries_are_in_the_language(anon, translated, django_capture_on_co
         source=translated.citations.first().source,
         quote="a national cyber-security programme",
     )
-    response = anon.get("/api/v1/alerts.atom", {"lang": "ru"})
+    response = anon.get("/api/v1/alerts.atom", {"lang": language})
     assert response.status_code == 200, response.content
-    assert response["Content-Language"] == "ru"
+    assert response["Content-Language"] == language
     feed = feedparser.parse(response.content)
-    assert feed.feed.language == "ru"
-    assert any(RU_TITLE in entry.title for entry in feed.entries)
+    assert feed.feed.language == language
+    (entry,) = feed.entries
+    assert READS[language][0] in entry.title
+    assert entry.title_detail.language == language
 
 
 def test_a_write_with_translations_round_trips(staff, source):
@@ -309,3 +329,87 @@ def test_an_update_without_translations_keeps_them(translated):
     )
     translated.refresh_from_db()
     assert translated.title_tk == TK_TITLE
+
+
+def test_a_page_in_russian_leaves_no_language_behind_for_the_next_api_call(client, translated):
+    from django.utils import translation
+
+    assert client.get("/ru/commitments/TM-1/").status_code == 200
+    # The thread serves the next request, or runs a task, in English again.
+    assert translation.get_language() == "en"
+    response = client.get("/api/v1/commitments/TM-1/")
+    assert response["Content-Language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("ru;q=0", "en"),  # refused
+        ("ru;q=0, tk", "tk"),
+        ("ru;q=abc, tk", "tk"),  # a malformed item is skipped, not the whole header
+        ("de-DE, ru;q=0.5", "ru"),
+        ("tk;q=0.5, ru", "ru"),  # by weight
+        ("x" * 5000, "en"),
+    ],
+)
+def test_accept_language_is_read_by_weight_item_by_item(anon, translated, header, language):
+    assert detail(anon, translated, HTTP_ACCEPT_LANGUAGE=header)["Content-Language"] == language
+
+
+@pytest.mark.parametrize(
+    "translations",
+    [
+        {"ru": {"title": "Звонок\u0007"}},  # a control character: no feed could carry it
+        {"tk": {"origin": "source"}, "ru": {"title": RU_TITLE}},  # an origin with no text
+        {"ru": {"title": "a"}, "lang": {}},
+    ],
+)
+def test_more_bad_translations_are_400s(staff, source, translations):
+    body = {"reference": "BAD-1", "title": "Forum", "kind": "event", "translations": translations}
+    response = staff.post("/api/v1/commitments/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert any(name.startswith("translations.") for name in problem_fields(response))
+
+
+def test_a_title_of_spaces_removes_the_translation(staff, translated):
+    response = staff.patch(
+        f"/api/v1/commitments/{translated.pk}/",
+        {"translations": {"ru": {"title": "  \t "}}},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    translated.refresh_from_db()
+    assert translated.title_ru is None
+    assert response.json()["translations"]["ru"]["title"] == ""
+
+
+def test_a_repeated_lang_is_a_400(anon, translated):
+    response = anon.get("/api/v1/commitments/?lang=ru&lang=tk")
+    assert response.status_code == 400
+    assert "lang" in problem_fields(response)
+
+
+def test_a_field_empty_in_every_language_is_no_fallback(anon):
+    actor = make_actor(slug="az", name="Azerbaijan", translations={"ru": {"name": "Азербайджан"}})
+    body = anon.get(f"/api/v1/actors/{actor.slug}/", {"lang": "ru"}).json()
+    assert body["short_name"] == ""
+    assert body["translation"]["fallback"] == []
+
+
+def test_status_descriptions_are_in_the_language(anon):
+    russian = anon.get("/api/v1/statuses/", {"lang": "ru"}).json()
+    english = anon.get("/api/v1/statuses/").json()
+    assert [s["value"] for s in russian] == [s["value"] for s in english]
+    assert all(r["description"] != e["description"] for r, e in zip(russian, english, strict=True))
+
+
+def test_if_match_from_a_read_in_another_language_or_without_the_token_names_the_state(
+    anon, staff, translated
+):
+    url = f"/api/v1/commitments/{translated.pk}/"
+    russian = anon.get(url, {"lang": "ru"})["ETag"]
+    changed = staff.patch(url, {"tags": ["one"]}, format="json", HTTP_IF_MATCH=russian)
+    assert changed.status_code == 200, changed.content
+    # Once it changed, the old ETag of any representation is stale.
+    stale = staff.patch(url, {"tags": ["two"]}, format="json", HTTP_IF_MATCH=russian)
+    assert stale.status_code == 412
