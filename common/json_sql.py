@@ -27,6 +27,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connection
 from django.db.models import DateTimeField, ForeignKey, IntegerField, ManyToOneRel, Model
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -161,7 +162,11 @@ def _json_sql(
 ) -> str:
     if settings.TIME_ZONE != "UTC":
         raise ImproperlyConfigured("json_sql writes timestamps in UTC, as DRF does under UTC.")
-    return _object_sql(serializer_class(), serializer_class.Meta.model, alias, language=language)
+    # In `language`: the pages' paths written into it (PagePathField) carry its prefix.
+    with translation.override(language):
+        return _object_sql(
+            serializer_class(), serializer_class.Meta.model, alias, language=language
+        )
 
 
 def _quote(name: str) -> str:

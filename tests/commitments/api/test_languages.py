@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import feedparser
 import pytest
@@ -413,3 +414,14 @@ def test_if_match_from_a_read_in_another_language_or_without_the_token_names_the
     # Once it changed, the old ETag of any representation is stale.
     stale = staff.patch(url, {"tags": ["two"]}, format="json", HTTP_IF_MATCH=russian)
     assert stale.status_code == 412
+
+
+def test_each_languages_json_links_its_own_page_whatever_language_made_it_first(translated):
+    from commitments.selectors import commitment_api_json_variants
+    from common.json_sql import _json_sql
+
+    # Made here, first, with English active (as an If-Match check makes them).
+    _json_sql.cache_clear()
+    variants = commitment_api_json_variants(pk=translated.pk)
+    for (language, _staff), api_json in variants.items():
+        assert json.loads(api_json)["html_url"] == f"/{language}/commitments/TM-1/"
