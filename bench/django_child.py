@@ -5,6 +5,8 @@
     python -m bench.django_child prepare    one real deadline scan of the API dataset (alerts)
     python -m bench.django_child scan       the real deadline scan, timed, then idle re-scans
     python -m bench.django_child idle       idle re-scans only (of data already scanned)
+    python -m bench.django_child english    the generated data's English columns, from the
+                                            original ones (django-modeltranslation's command)
 
 The harness sets the environment (production settings, the bench's database and Redis).
 Each command prints one JSON object as its last line of standard output. A child process per
@@ -171,6 +173,17 @@ def idle(repeats: int = 3) -> dict:
     return {"idle": runs, "peak_rss_mb": _rss_mb()}
 
 
+def english() -> dict:
+    """The generated rows fill the original columns (`title`); the API reads the English
+    ones (`title_en`), which a service would have written."""
+    _setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("update_translation_fields", verbosity=0)
+    return {"seconds": time.perf_counter() - started}
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else ""
     if command == "probe":
@@ -181,6 +194,8 @@ def main(argv: list[str]) -> int:
         result = prepare()
     elif command == "scan":
         result = scan()
+    elif command == "english":
+        result = english()
     elif command == "idle":
         result = idle()
     else:

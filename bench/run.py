@@ -812,6 +812,8 @@ def ensure_data(options: Options, api_env: dict, scan_env: dict, probe: dict, lo
                 data.marker_clear(conn, "prepared")
                 started = time.perf_counter()
                 generate(conn, counts, today, sublog)
+                if kind == "api":  # its titles and names are read in English, by column
+                    run_child(api_env, "english", logfile=logs / "english.log")
                 seconds = time.perf_counter() - started
                 data.marker_set(conn, "dataset", wanted, seconds)
                 log(f"{kind} dataset: generated in {seconds:.1f}s")

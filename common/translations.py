@@ -233,6 +233,8 @@ class TranslatedModel(models.Model):
 
     translation_origins = models.JSONField(
         default=dict,
+        # Also in the database: rows written in bulk (the bench's data) need none.
+        db_default=models.Value({}, output_field=models.JSONField()),
         blank=True,
         help_text="Who wrote each translation: 'source' (the source itself) or 'project' "
         "(the tracker), by language.",

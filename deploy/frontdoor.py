@@ -40,7 +40,7 @@ def render(values: dict[str, object]) -> str:
 def language_values() -> dict[str, str]:
     """The template's language variables, from the app's settings (docker-compose.yml
     writes the same values; a test holds them to these)."""
-    from config.settings.base import LANGUAGE_CODE, LANGUAGES
+    from config.languages import LANGUAGE_CODE, LANGUAGES
 
     return {
         "TRACKER_LANGUAGES": "|".join(code for code, _name in LANGUAGES),

@@ -60,6 +60,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),
@@ -99,6 +100,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),
@@ -138,6 +140,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),
@@ -177,6 +180,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),

@@ -12,6 +12,8 @@ from csp.constants import NONE as CSP_NONE
 from csp.constants import SELF as CSP_SELF
 from csp.constants import UNSAFE_INLINE as CSP_UNSAFE_INLINE
 
+from config import languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -22,11 +24,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 TIME_ZONE = "UTC"
 USE_TZ = True
-LANGUAGE_CODE = "en"
+LANGUAGE_CODE = languages.LANGUAGE_CODE
 USE_I18N = True
-# The languages the tracker speaks: its readers work in Turkmen and Russian as much as in
-# English. Each has the seed's project translations in commitments/seed/translations/.
-LANGUAGES = [("en", "English"), ("ru", "Русский"), ("tk", "Türkmençe")]
+LANGUAGES = languages.LANGUAGES
 # The interface's translations (gettext catalogues, `make messages`).
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Translated content (django-modeltranslation): a column per language of LANGUAGES, English

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from common.links import absolute_url
-from common.translations import BASE_LANGUAGE, Origin, text_in
+from common.translations import Origin, origin_of, text_in
 from pages import formats
 
 register = template.Library()
@@ -95,19 +95,11 @@ class Shown:
         return self.text
 
 
-def _origin(instance: models.Model, language: str) -> str | None:
-    """Who wrote the text in `language`, known to be there: common.translations.origin_of,
-    without reading the record's other fields (a list loads only what it shows)."""
-    origins = getattr(instance, "translation_origins", None) or {}
-    if language in origins:
-        return origins[language]
-    return None if language == BASE_LANGUAGE else Origin.PROJECT
-
-
 def shown(instance: models.Model, field: str) -> Shown:
     page_language = translation.get_language()
     text, language = text_in(instance, field, page_language)
-    return Shown(text, language, page_language, _origin(instance, language))
+    # Of this field alone: a list loads only the fields it shows.
+    return Shown(text, language, page_language, origin_of(instance, language, (field,)))
 
 
 @register.simple_tag(name="shown")

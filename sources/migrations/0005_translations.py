@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),
@@ -64,6 +65,7 @@ class Migration(migrations.Migration):
             name="translation_origins",
             field=models.JSONField(
                 blank=True,
+                db_default=models.Value({}, output_field=models.JSONField()),
                 default=dict,
                 help_text="Who wrote each translation: 'source' (the source itself) or 'project' (the tracker), by language.",
             ),
