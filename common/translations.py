@@ -8,9 +8,10 @@ source itself ("source": a ministry's own Russian version) or the project ("proj
 to readers as "translated by the tracker"). English, the original, has an entry only when it
 is itself a translation (a Russian source's title put into English by the project).
 
-Services write English through the plain names (`title`) and the other languages through
-`translations_apply`, never through the active language: a staff member reading the admin
-in Russian must not turn an English title into a Russian one.
+Services take English under the plain names (`title`), written to the English column
+(`base_language_data`), and the other languages through `translations_apply`, never through
+the active language: a staff member reading the admin in Russian must not turn an English
+title into a Russian one.
 """
 
 from __future__ import annotations
