@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("commitments.api.urls")),
     path("", include("tracker.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("intake.api.urls")),
     # The OpenAPI 3 schema (YAML by default, ?format=json for JSON) and its human docs, whose
     # assets come from drf-spectacular-sidecar: no CDN. The split view serves Swagger UI's init
     # script as a file (docs/?script), so the Content-Security-Policy needs no inline script.

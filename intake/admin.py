@@ -29,6 +29,8 @@ from config.api.export import csv_streaming_response
 from config.api.filters import MAX_BIGINT, is_id_text
 from intake.extraction import MAX_CANDIDATES, MAX_SENTENCE_CHARS, MAX_TEXT_CHARS
 from intake.forms import CandidateForm, StatusImportUploadForm
+from intake.languages import READ as READ_LANGUAGES
+from intake.languages import language_name, unread_message
 from intake.models import ActorAlias, ImportState, StatusImport
 from intake.selectors import suggestions_stored
 from intake.services import (
@@ -37,6 +39,7 @@ from intake.services import (
     actor_alias_delete,
     candidate_accept,
     candidate_cite_on,
+    candidate_record_status,
     source_suggestions_fail,
     source_suggestions_request,
     status_import_apply,
@@ -117,8 +120,11 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
                     gettext("The suggestions changed since the page was shown: look again."),
                 )
                 return HttpResponseRedirect(request.path)
-            if request.POST.get("action") == "cite":
-                return self._cite(request, source, suggestion)
+            action = request.POST.get("action")
+            if action in {"cite", "status"}:
+                return self._cite(request, source, suggestion, status=action == "status")
+            if action == "alias":
+                return self._alias(request, suggestion)
             bound = CandidateForm(request.POST, prefix=f"c{number}", candidate=suggestion.candidate)
             if bound.is_valid():
                 try:
@@ -159,6 +165,12 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             "source": source,
             "kept": kept,
             "extent": kept.extent or {},
+            "language_name": language_name(kept.extent["language"])
+            if (kept.extent or {}).get("language")
+            else "",
+            "language_unread": unread_message(language)
+            if (language := (kept.extent or {}).get("language", "en")) not in READ_LANGUAGES
+            else "",
             "limits": {
                 "text_chars": MAX_TEXT_CHARS,
                 "sentence_chars": MAX_SENTENCE_CHARS,
@@ -218,7 +230,9 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         )
         return commitment
 
-    def _cite(self, request, source, suggestion):
+    def _cite(self, request, source, suggestion, *, status: bool = False):
+        """Cite the passage on the chosen commitment; with `status`, record the status the
+        passage supports there too, in one step."""
         chosen = request.POST.get("commitment", "")
         commitment = (
             Commitment.objects.filter(pk=int(chosen)).first()
@@ -229,28 +243,77 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
             messages.error(request, gettext("That commitment no longer exists."))
             return HttpResponseRedirect(request.path)
         try:
-            candidate_cite_on(
-                commitment=commitment,
-                source=source,
-                quote=suggestion.candidate.quote,
-                created_by=request.user,
-            )
+            if status:
+                change = candidate_record_status(
+                    commitment=commitment,
+                    source=source,
+                    quote=suggestion.candidate.quote,
+                    status=suggestion.status,
+                    recorded_by=request.user,
+                )
+            else:
+                candidate_cite_on(
+                    commitment=commitment,
+                    source=source,
+                    quote=suggestion.candidate.quote,
+                    created_by=request.user,
+                )
         except (ValidationError, VersionConflict) as error:
             messages.error(request, f"{commitment.reference}: {' '.join(_messages(error))}")
         else:
-            self.admin_site._registry[Commitment].log_change(
-                request,
-                commitment,
-                gettext("Cited “%(title)s” (extraction assistant).") % {"title": source.title},
+            done = (
+                gettext("Recorded “%(status)s” from “%(title)s” (extraction assistant).")
+                % {"status": change.get_new_status_display(), "title": source.title}
+                if status
+                else gettext("Cited “%(title)s” (extraction assistant).") % {"title": source.title}
             )
+            self.admin_site._registry[Commitment].log_change(request, commitment, done)
             url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
             messages.success(
                 request,
                 format_html(
-                    gettext('Cited this passage on <a href="{url}">{commitment}</a>.'),
+                    gettext(
+                        'Recorded “{status}” on <a href="{url}">{commitment}</a>, with this '
+                        "passage as the evidence."
+                    )
+                    if status
+                    else gettext('Cited this passage on <a href="{url}">{commitment}</a>.'),
                     url=url,
                     commitment=commitment,
+                    status=change.get_new_status_display() if status else "",
                 ),
+            )
+        return HttpResponseRedirect(f"{request.path}#candidate-{suggestion.number}")
+
+    def _alias(self, request, suggestion):
+        """A spelling the passage uses for a known actor ("Chakiyev"), kept as its alias."""
+        if not request.user.has_perm("intake.add_actoralias"):
+            raise PermissionDenied
+        words = request.POST.get("words", "")
+        mention = next(
+            (
+                m
+                for m in suggestion.candidate.actors
+                if m.is_variant
+                and m.words == words
+                and str(m.actor.pk) == request.POST.get("actor")
+            ),
+            None,
+        )
+        if mention is None:
+            messages.error(
+                request, gettext("The suggestions changed since the page was shown: look again.")
+            )
+            return HttpResponseRedirect(request.path)
+        try:
+            actor_alias_create(actor=mention.actor, alias=mention.words)
+        except ValidationError as error:
+            messages.error(request, " ".join(_messages(error)))
+        else:
+            messages.success(
+                request,
+                gettext("“%(alias)s” is now an alias of %(actor)s.")
+                % {"alias": mention.words, "actor": mention.actor},
             )
         return HttpResponseRedirect(f"{request.path}#candidate-{suggestion.number}")
 

@@ -125,3 +125,70 @@ def extraction_evaluate(*, directory: Path = SEED_DIR) -> Evaluation:
             result.actors.proposed += len(slugs)
             result.actors.right += len(slugs & parties)
     return result
+
+
+# --- follow-up articles: reports after the seed, in English and Russian ------------------------
+
+FOLLOWUPS_DIR = Path(__file__).resolve().parent / "evaluation" / "followups"
+SPLITS = ("tune", "held_out", "held_out_2", "held_out_3")
+
+
+@dataclass
+class Ratio:
+    right: int = 0
+    total: int = 0
+
+    @property
+    def value(self) -> float:
+        return _ratio(self.right, self.total)
+
+
+@dataclass
+class FollowupScore:
+    """One language's figures on one split."""
+
+    commitments: Score = field(default_factory=Score)
+    top_match: Ratio = field(default_factory=Ratio)  # follow-ups whose commitment is first
+    status: Ratio = field(default_factory=Ratio)  # events whose status is the one expected
+    missed: list[str] = field(default_factory=list)  # "article: quote", for the reader
+
+
+def followups_evaluate(*, split: str, directory: Path = FOLLOWUPS_DIR) -> dict[str, FollowupScore]:
+    """Run the assistant (suggestions and matches) on one split's articles and compare with
+    what each should yield, per language. Needs the seed in the database (its commitments
+    are what the follow-ups report on)."""
+    # Here, not at the top: the selectors import the models, which this module's seed half
+    # does not need.
+    from intake.selectors import suggestions_for_text
+
+    spec = yaml.safe_load((directory / f"{split}.yaml").read_text(encoding="utf-8"))
+    scores: dict[str, FollowupScore] = {}
+    for article in spec["articles"]:
+        text = (directory / "articles" / article["file"]).read_text(encoding="utf-8")
+        score = scores.setdefault(article["language"], FollowupScore())
+        suggestions, _ = suggestions_for_text(
+            text=text, published=partial_date_parse(str(article["published"]))
+        )
+        folded = fold_whitespace(text)
+        spans = [_span(folded, s.candidate.quote) for s in suggestions]
+        hit_suggestions: set[int] = set()
+        for item in article["expect"]:
+            wanted = _span(folded, item["quote"])
+            hits = [
+                s for s, span in zip(suggestions, spans, strict=True) if _overlaps(wanted, span)
+            ]
+            hit_suggestions |= {s.number for s in hits}
+            score.commitments.expected += 1
+            if not hits:
+                score.missed.append(f"{article['key']}: {item['quote'][:60]}")
+            score.commitments.found += bool(hits)
+            best = hits[0] if hits else None
+            score.status.total += 1
+            score.status.right += bool(best and best.status == item["status"])
+            if item["commitment"]:
+                score.top_match.total += 1
+                top = best.related[0].commitment.reference if best and best.related else None
+                score.top_match.right += top == item["commitment"]
+        score.commitments.proposed += len(suggestions)
+        score.commitments.right += len(hit_suggestions)
+    return scores

@@ -2,8 +2,9 @@
 
 A rule-based splitter: a sentence ends at '.', '!' or '?' (and any closing quote mark) before
 whitespace and a capital, a digit or an opening quote, or at a blank line or a line break
-that ends a line without a full stop (headlines, datelines). An initial ("R. Meredov") or a
-common abbreviation ("Mr.", "e.g.") does not end a sentence.
+that ends a line without a full stop (headlines, datelines), but for a paragraph's line
+wrapped inside a sentence. An initial ("R. Meredov") or a
+common abbreviation ("Mr.", "e.g.", "гг.") does not end a sentence.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vs", "etc", "e.g", "i.e", "gen",
     "col", "lt", "sr", "jr", "inc", "ltd", "co", "corp", "dept", "govt", "approx", "art",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    # Russian: "гг." (years), "им." (named after), "ул.", "тыс.", "млн", "млрд", "др.", "пр.".
+    "гг", "им", "ул", "тыс", "млн", "млрд", "др", "пр", "см", "руб", "проф", "акад",
 }  # fmt: skip
 # Closing and opening quote marks: " ' \u201d \u2019 \u00bb and " ' \u201c \u2018 \u00ab.
 # Linear on any text: a run of stops is matched from its first stop only (the look-behind), and
@@ -25,6 +28,16 @@ _END = re.compile(
     "(?=\\s++[\"'\u201c\u2018\u00ab(]?[A-Z0-9\u0400-\u04ff])"
 )
 _LINE_BREAK = re.compile(r"\n\s*")
+# A line broken inside a sentence (a wrapped paragraph): a lower-case letter, a comma or a
+# hyphen before one line break, a lower-case letter or a digit after it ("до конца\n2026").
+_WRAPPED = re.compile(r"[a-zа-яё,;-][ \t]*\n[ \t]*[a-zа-яё0-9]")
+# A dateline that opens a paragraph, ended by a dash or a colon ("ASHGABAT, 12 June 2025 –",
+# "NEW YORK / ASHGABAT, 9 October 2025 –"): a sentence of its own, not the news's first words.
+# Words in capitals only, so that "In Ashgabat, 12 experts – …" is left whole.
+_DATELINE = re.compile(
+    r"(?:^|(?<=\n))[ \t]*+[A-ZА-ЯЁ][A-ZА-ЯЁ.'’-]++(?:[ \t]*+/?[ \t]*+[A-ZА-ЯЁ][A-ZА-ЯЁ.'’-]++)*+,"
+    r"[ \t]++(?:\d{1,2}[ \t]++\w++|\w++[ \t]++\d{1,2})(?:,?[ \t]++\d{4})?[ \t]*+[\u2013\u2014:-]"
+)
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 # The word before a stop is looked for in this many characters before it, not from the start
 # of the text: a search from the start made the split quadratic in the text's length.
@@ -54,7 +67,10 @@ def _boundaries(text: str) -> list[int]:
             continue
         ends.add(match.end())
     for match in _LINE_BREAK.finditer(text):
-        ends.add(match.start())
+        if not _WRAPPED.search(text, max(0, match.start() - 1), match.end() + 1):
+            ends.add(match.start())
+    for match in _DATELINE.finditer(text):
+        ends.add(match.end())
     return sorted(ends)
 
 
@@ -70,3 +86,8 @@ def sentences_split(text: str) -> list[Sentence]:
             result.append(Sentence(stripped, offset, offset + len(stripped)))
         start = end
     return result
+
+
+def is_headline(text: str) -> bool:
+    """A line of its own with no full stop: a headline or a dateline."""
+    return not text.rstrip("\"'\u201d\u00bb").endswith((".", "!", "?", "…"))

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commitments.choices import Status
-from commitments.models import Actor, Citation, Commitment
+from commitments.models import Actor, Citation, Commitment, StatusChange
 from commitments.services import (
     CitationSpec,
     PartySpec,
@@ -98,6 +98,22 @@ def candidate_cite_on(
 ) -> Citation:
     """The candidate reports an existing commitment again: cite it there, no duplicate."""
     return citation_add(commitment=commitment, source=source, quote=quote, created_by=created_by)
+
+
+def candidate_record_status(
+    *, commitment: Commitment, source: Source, quote: str, status: str, recorded_by
+) -> StatusChange:
+    """The candidate is a follow-up: the status it supports, recorded on the commitment in one
+    step, with the passage as the evidence and the source's date as when it took effect. The
+    evidence rules of commitments.services apply (and refuse as they always do)."""
+    return commitment_record_status_change(
+        commitment=commitment,
+        status=status,
+        effective_on=source.published_on,
+        source=source,
+        quote=quote,
+        recorded_by=recorded_by,
+    )
 
 
 # --- the suggestions kept for a source -----------------------------------------------------

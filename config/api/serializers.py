@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -46,6 +47,19 @@ class StrictBooleanField(serializers.BooleanField):
         if data is True or data is False:
             return data
         self.fail("invalid", input=data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number: a JSON integer, or its ASCII digits in a query string. DRF's field also
+    takes "5.0" and "1e3" as numbers, which the schema's `integer` does not."""
+
+    def to_internal_value(self, data):
+        is_whole = isinstance(data, int) and not isinstance(data, bool)
+        if not is_whole and not (
+            isinstance(data, str) and re.fullmatch(r"-?[0-9]{1,20}", data.strip())
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class StrictTextMixin:

@@ -216,6 +216,11 @@ INTAKE_MAX_SENTENCE_CHARS = env.int("INTAKE_MAX_SENTENCE_CHARS", default=2_000)
 INTAKE_MAX_CANDIDATES = env.int("INTAKE_MAX_CANDIDATES", default=100)
 INTAKE_SUGGEST_SOFT_TIME_LIMIT = env.int("INTAKE_SUGGEST_SOFT_TIME_LIMIT", default=60)
 INTAKE_SUGGEST_TIME_LIMIT = env.int("INTAKE_SUGGEST_TIME_LIMIT", default=90)
+# POST /api/v1/intake/suggestions/ (and manage.py suggest_commitments) read the text in the
+# request: a longer text is a 400 (add it as a source and let the worker read it) ...
+INTAKE_API_MAX_TEXT_CHARS = env.int("INTAKE_API_MAX_TEXT_CHARS", default=50_000)
+# ... and stops reading after this many seconds, saying so (`timed_out`).
+INTAKE_API_TIME_LIMIT = env.float("INTAKE_API_TIME_LIMIT", default=10.0)
 
 # --- Webhooks ----------------------------------------------------------------------------------
 
@@ -468,6 +473,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Alerts POSTed to your URL as they are raised: subscriptions, their "
             "delivery logs, test events (a token is needed).",
         },
+        {
+            "name": "intake",
+            "description": "The extraction assistant (staff): the commitments an article in "
+            "English or Russian proposes or reports on, as suggestions; nothing is written.",
+        },
     ],
     # Docstrings of the API's base classes are for developers, never a public description.
     "GET_LIB_DOC_EXCLUDES": "config.api.schema.doc_excludes",
@@ -494,5 +504,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKind": "sources.choices.SourceKind",
         "AlertKind": "tracker.choices.AlertKind",
         "ClaimFact": "commitments.choices.ClaimFact",
+        "ArticleLanguage": "intake.api.serializers.LANGUAGE_CHOICES",
+        "LanguageEnum": "config.languages.LANGUAGES",
     },
 }

@@ -94,7 +94,7 @@ def test_staff_paste_an_article_cite_the_known_event_and_accept_the_new_commitme
         "from 2025 to 2027 → 2025-01-01 to 2027-12-31"
     )
 
-    event.locator("input[type=submit][value='Cite this passage on TM-2024-04']").click()
+    event.get_by_role("button", name="Cite this passage on TM-2024-04").click()
     expect(page.locator(".messagelist")).to_contain_text("Cited this passage on TM-2024-04")
     known = Commitment.objects.get(reference="TM-2024-04")
     assert Citation.objects.filter(commitment=known, quote=EVENT).exists()

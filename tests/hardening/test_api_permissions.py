@@ -50,6 +50,8 @@ WHO_MAY_WRITE = {
     ("patch", "/api/v1/webhooks/{id}/"): TOKEN_HOLDERS,
     ("delete", "/api/v1/webhooks/{id}/"): TOKEN_HOLDERS,
     ("post", "/api/v1/webhooks/{id}/test/"): TOKEN_HOLDERS,
+    # Writes nothing, but needs what the admin's suggestion page needs: to add commitments.
+    ("post", "/api/v1/intake/suggestions/"): EDITORS,
 }
 
 

@@ -112,6 +112,7 @@ WRITES = [
     ("put", "/api/v1/webhooks/{id}/"),
     ("patch", "/api/v1/webhooks/{id}/"),
     ("post", "/api/v1/webhooks/{id}/test/"),
+    ("post", "/api/v1/intake/suggestions/"),  # writes nothing, but reads a body
 ]
 # Owner-scoped: a token holder's own webhook subscriptions; anonymous callers get a 401.
 OWNER_SCOPED = ("/api/v1/webhooks/",)
@@ -292,6 +293,10 @@ WRONG_TYPES = [
     ("source", "text", {"text": ["Some text."]}),
     ("source", "url", {"url": ["https://example.org"]}),
     ("source", "language", {"language": ["en"]}),
+    ("suggest", "text", {"text": ["The ministry will open a data centre by 2026."]}),
+    ("suggest", "published_on", {"published_on": 2025}),
+    ("suggest", "language", {"language": ["ru"]}),
+    ("suggest", "source", {"source": True}),
 ]
 
 
@@ -318,6 +323,11 @@ def _write(world, which: str) -> tuple[str, str, dict]:
             },
         ),
         "source": ("post", SOURCES, a_source()),
+        "suggest": (
+            "post",
+            "/api/v1/intake/suggestions/",
+            {"text": "The ministry will open a data centre by 2026.", "published_on": "2025-01"},
+        ),
     }[which]
 
 
@@ -337,7 +347,16 @@ def test_a_value_of_the_wrong_type_is_a_400_naming_the_field(
 
 def test_the_bodies_the_wrong_types_start_from_are_valid(staff_client, world):
     """The control: without the wrong value, each write goes through."""
-    for which in ("create", "patch", "status", "deadline", "citation", "claim", "source"):
+    for which in (
+        "create",
+        "patch",
+        "status",
+        "deadline",
+        "citation",
+        "claim",
+        "source",
+        "suggest",
+    ):
         method, url, valid = _write(world, which)
         response = send(staff_client, method, url, valid)
         assert response.status_code in (200, 201), (which, body(response))

@@ -13,7 +13,7 @@ requests nobody wrote by hand.
   documented, a created record can be fetched, a deleted one is gone.
 
 Every run is derandomized and starts from the same ids (the same requests every time, so CI
-is reproducible) and bounded: the four tests take one to two minutes on two cores.
+is reproducible) and bounded: the four tests take two to three minutes on two cores.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ CHECK_NAMES = {
 
 POSITIVE_EXAMPLES_PER_OPERATION = 50
 NEGATIVE_EXAMPLES_PER_OPERATION = 20
-STATEFUL_SCENARIOS = 60
+STATEFUL_SCENARIOS = 200
 STATEFUL_STEPS = 6
 
 
@@ -367,6 +367,9 @@ def _plausible_requests(api_schema) -> None:
 def test_sequences_along_the_schema_links_behave_as_documented(
     api_schema, caller_headers, hypothesis_home
 ):
+    # The assistant's suggestions write nothing and lead nowhere (no link): a sequence gains
+    # nothing by them, and the tests above fuzz them on their own.
+    api_schema = api_schema.exclude(tag="intake")
     links = api_schema.statistic.transitions
     assert links.total >= 40, "the schema lost its OpenAPI links (config.api.schema)"
     _plausible_requests(api_schema)

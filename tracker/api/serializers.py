@@ -4,6 +4,7 @@ from commitments.api.serializers import commitment_api_url_field, commitment_pag
 from commitments.models import Commitment, StatusChange
 from common.json_sql import TranslationStateField
 from config.api.filters import MAX_BIGINT
+from config.api.serializers import StrictIntegerField
 from tracker.models import Alert
 
 
@@ -59,14 +60,14 @@ FEED_LIMIT_MAX = 500
 
 
 class AlertFeedQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(
+    after = StrictIntegerField(
         min_value=0,
         # Beyond the id column's range the query itself would fail (a 500, not a 400).
         max_value=MAX_BIGINT,
         default=0,
         help_text="Only alerts with a greater id (the cursor).",
     )
-    limit = serializers.IntegerField(
+    limit = StrictIntegerField(
         min_value=1,
         max_value=FEED_LIMIT_MAX,
         default=FEED_LIMIT_DEFAULT,
