@@ -242,13 +242,21 @@ class IntakeSourceAdmin(type(admin.site._registry[Source])):
         if commitment is None:
             messages.error(request, gettext("That commitment no longer exists."))
             return HttpResponseRedirect(request.path)
+        new_status = suggestion.change_for(commitment) if status else None
+        if status and new_status is None:
+            messages.error(
+                request,
+                gettext("%(reference)s: this passage records nothing new there; cite it instead.")
+                % {"reference": commitment.reference},
+            )
+            return HttpResponseRedirect(f"{request.path}#candidate-{suggestion.number}")
         try:
             if status:
                 change = candidate_record_status(
                     commitment=commitment,
                     source=source,
                     quote=suggestion.candidate.quote,
-                    status=suggestion.status,
+                    status=new_status,
                     recorded_by=request.user,
                 )
             else:

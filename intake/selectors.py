@@ -151,6 +151,9 @@ class Match:
     related: Related
     status_change: str | None
 
+    def get_status_change_display(self) -> str:
+        return Status(self.status_change).label if self.status_change else ""
+
 
 @dataclass
 class Suggestion:

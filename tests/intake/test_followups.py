@@ -345,6 +345,23 @@ def test_a_status_change_the_evidence_rules_refuse_is_said_on_the_page(editor_cl
     assert any("effective" in m.lower() or "took effect" in m.lower() for m in messages), messages
 
 
+def test_recording_a_change_the_passage_does_not_support_there_is_refused(editor_client):
+    commitment = programme()
+    commitment.status = Status.ADOPTED
+    commitment.save(update_fields=["status"])
+    source = make_source(text=RUSSIAN_FOLLOW_UP, published="2025-01-17", language="ru")
+    suggestions_computed(source)
+
+    response = editor_client.post(
+        suggest_url(source),
+        {**candidate_fields(source, 1), "action": "status", "commitment": commitment.pk},
+        follow=True,
+    )
+
+    assert not StatusChange.objects.filter(commitment=commitment).exists()
+    assert any("records nothing new" in str(m) for m in response.context["messages"])
+
+
 def test_a_spelling_variant_is_added_as_an_alias_in_one_click(editor_client):
     person = chakyev()
     source = make_source(
