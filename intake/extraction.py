@@ -329,14 +329,24 @@ class Extraction:
 
 
 def extraction_run(
-    *, text: str, published: date | None = None, language: str | None = None
+    *,
+    text: str,
+    published: date | None = None,
+    language: str | None = None,
+    actors: ActorIndex | None = None,
 ) -> Extraction:
     """Candidates from `text` by the configured extractor (INTAKE_EXTRACTOR), within the caps,
-    in `language` or the one the text is detected to be in."""
+    in `language` or the one the text is detected to be in; `actors` loaded here unless the
+    caller has them."""
     read = text[:MAX_TEXT_CHARS]
     language = language or language_detect(read)
     found = (
-        extractor()(text=read, published=published, actors=ActorIndex.load(), language=language)
+        extractor()(
+            text=read,
+            published=published,
+            actors=actors or ActorIndex.load(),
+            language=language,
+        )
         if language in READ
         else []
     )

@@ -317,7 +317,8 @@ def _suggestions_for_text(
     if not language:
         detected = language_detect(text)
         language = default_language if detected == "und" else detected
-    extraction = extraction_run(text=text, published=published, language=language)
+    actors = ActorIndex.load() if language in READ else None
+    extraction = extraction_run(text=text, published=published, language=language, actors=actors)
     found = [
         (
             candidate,
@@ -331,7 +332,7 @@ def _suggestions_for_text(
         for candidate in extraction.candidates
     ]
     if len(found) < MAX_CANDIDATES:
-        found += _uncued_follow_ups(text, extraction)[: MAX_CANDIDATES - len(found)]
+        found += _uncued_follow_ups(text, extraction, actors)[: MAX_CANDIDATES - len(found)]
         extraction = replace(extraction, timed_out=time_ran_out())
     found.sort(key=lambda item: item[0].start)
     suggestions = [
@@ -350,12 +351,13 @@ FOLLOW_UP_MIN_WORDS = 8
 FOLLOW_UP_SENTENCES = 60
 
 
-def _uncued_follow_ups(text: str, extraction: Extraction) -> list[tuple[Candidate, list[Related]]]:
+def _uncued_follow_ups(
+    text: str, extraction: Extraction, actors: ActorIndex | None
+) -> list[tuple[Candidate, list[Related]]]:
     language = extraction.language
-    if language not in READ:
+    if language not in READ or actors is None:
         return []
     taken = [(candidate.start, candidate.end) for candidate in extraction.candidates]
-    actors: ActorIndex | None = None
     looked = 0
     found = []
     for sentence in sentences_split(text[: extraction.read_chars]):
@@ -370,7 +372,6 @@ def _uncued_follow_ups(text: str, extraction: Extraction) -> list[tuple[Candidat
         ):
             continue
         looked += 1
-        actors = actors or ActorIndex.load()
         mentions = actors.mentions(sentence.text)
         kind = kind_from_wording(sentence.text, language)
         related = commitments_probably_concerned(

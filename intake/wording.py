@@ -18,6 +18,30 @@ def _cues(*patterns: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(patterns) + r")\b", re.IGNORECASE)
 
 
+# Work said to go on: the sentence's news, over a participle of what was done before ("work
+# on the memorandum signed in May is under way", "работа по меморандуму, подписанному …,
+# ведётся"). In-progress cues, and checked again when a stronger status matched.
+_ONGOING = {
+    "en": (
+        r"continu(?:es|ed)",
+        r"under ?way",
+        r"(?:remains?|is|are) on (?:track|schedule)",
+        r"(?:is|are) (?:now )?(?:implementing|running)",
+        r"(?:moved|entered|went) into (?:a|the|its) (?:practical|implementation|active) "
+        r"(?:phase|stage)",
+    ),
+    "ru": (
+        r"вед[её]тся",
+        r"ведутся",
+        r"продолжа\w*ся",
+        r"ид[её]т (?:по (?:\w+ )?(?:плану|графику)|полным ходом|успешно)",
+        r"реализу\w*ся",
+        r"перешл\w* в (?:практическую|активную) (?:фазу|стадию)",
+        r"в рамках (?:дальнейшего )?(?:развити|реализаци|выполнени)\w*",
+    ),
+}
+ONGOING_CUES = {language: _cues(*patterns) for language, patterns in _ONGOING.items()}
+
 # (status, cues), strongest first, per language.
 STATUS_CUES: dict[str, list[tuple[str, re.Pattern]]] = {
     "en": [
@@ -97,20 +121,16 @@ STATUS_CUES: dict[str, list[tuple[str, re.Pattern]]] = {
         (
             Status.IN_PROGRESS,
             _cues(
+                *_ONGOING["en"],
                 r"is (?:being )?carried out",
                 r"(?:is|are) being",
                 r"continues? to",
                 r"(?:is|are) (?:constantly|effectively|actively) \w+ing",
                 r"in accordance with",
                 r"pursues",
-                r"under way",
-                r"underway",
-                r"(?:is|are) (?:now )?(?:implementing|working on|holding|running|studying)",
-                r"(?:moved|entered|went) into (?:a|the|its) (?:practical|implementation|active) "
-                r"(?:phase|stage)",
+                r"(?:is|are) (?:now )?(?:working on|holding|studying)",
                 r"the latest (?:step|stage|round|session|in a series)",
-                r"continued",
-                r"(?:remains?|is|are|stays?) on (?:track|schedule)",
+                r"stays? on (?:track|schedule)",
                 r"now in its (?:second|third|fourth|fifth|\w+th) year",
                 r"another (?:group|round|session|course|batch|cohort)",
             ),
@@ -201,16 +221,11 @@ STATUS_CUES: dict[str, list[tuple[str, re.Pattern]]] = {
         (
             Status.IN_PROGRESS,
             _cues(
-                r"вед[её]тся",
-                r"ведутся",
+                *_ONGOING["ru"],
                 r"продолжа\w*",
                 r"осуществля\w*ся",
-                r"реализу\w*ся",
-                r"в рамках реализации",
                 r"проводится",
                 r"проводятся",
-                r"ид[её]т (?:по (?:\w+ )?(?:плану|графику)|полным ходом|успешно)",
-                r"перешл\w* в (?:практическую|активную) (?:фазу|стадию)",
                 r"очередн\w* (?:шаг|этап)\w*",
                 r"стал\w* частью",
                 r"ещё одн\w* (?:групп|раунд|сесси|курс)\w*",
@@ -352,30 +367,6 @@ _TITLE_AFTER = re.compile(
 )
 TITLE_LENGTH = 120
 TITLE_WORDS = 14
-
-
-# Work said to go on: the sentence's news, over a participle of what was done before ("work
-# on the memorandum signed in May is under way", "работа по меморандуму, подписанному …,
-# ведётся").
-ONGOING_CUES = {
-    "en": _cues(
-        r"continu(?:es|ed)",
-        r"under ?way",
-        r"(?:remains?|is|are) on (?:track|schedule)",
-        r"(?:is|are) (?:now )?(?:implementing|running)",
-        r"(?:moved|entered|went) into (?:a|the|its) (?:practical|implementation|active) "
-        r"(?:phase|stage)",
-    ),
-    "ru": _cues(
-        r"вед[её]тся",
-        r"ведутся",
-        r"продолжа\w*ся",
-        r"ид[её]т (?:по (?:\w+ )?(?:плану|графику)|полным ходом|успешно)",
-        r"реализу\w*ся",
-        r"перешл\w* в (?:практическую|активную) (?:фазу|стадию)",
-        r"в рамках (?:дальнейшего )?(?:развити|реализаци|выполнени)\w*",
-    ),
-}
 
 
 # A relative clause tells of something the sentence names, not what the sentence reports

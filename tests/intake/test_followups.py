@@ -305,6 +305,15 @@ def programme():
     )
 
 
+def status_recorded_from_page(client, source, commitment):
+    """Press "Record … as …" on the first candidate's match `commitment`."""
+    return client.post(
+        suggest_url(source),
+        {**candidate_fields(source, 1), "action": "status", "commitment": commitment.pk},
+        follow=True,
+    )
+
+
 def test_a_russian_follow_up_is_recorded_as_its_status_change_in_one_step(editor_client, editor):
     commitment = programme()
     source = make_source(text=RUSSIAN_FOLLOW_UP, published="2025-01-17", language="ru")
@@ -313,10 +322,7 @@ def test_a_russian_follow_up_is_recorded_as_its_status_change_in_one_step(editor
     page = editor_client.get(suggest_url(source)).content.decode()
     assert "TM-2024-05" in page and 'value="status" class="default"' in page
 
-    editor_client.post(
-        suggest_url(source),
-        {**candidate_fields(source, 1), "action": "status", "commitment": commitment.pk},
-    )
+    status_recorded_from_page(editor_client, source, commitment)
 
     change = StatusChange.objects.get(commitment=commitment)
     assert (change.old_status, change.new_status) == (Status.PROPOSED, Status.ADOPTED)
@@ -333,11 +339,7 @@ def test_a_status_change_the_evidence_rules_refuse_is_said_on_the_page(editor_cl
     source = make_source(text=RUSSIAN_FOLLOW_UP, published="", language="ru")
     suggestions_computed(source)
 
-    response = editor_client.post(
-        suggest_url(source),
-        {**candidate_fields(source, 1), "action": "status", "commitment": commitment.pk},
-        follow=True,
-    )
+    response = status_recorded_from_page(editor_client, source, commitment)
 
     assert not StatusChange.objects.filter(commitment=commitment).exists()
     assert not Citation.objects.filter(source=source).exists()
@@ -352,11 +354,7 @@ def test_recording_a_change_the_passage_does_not_support_there_is_refused(editor
     source = make_source(text=RUSSIAN_FOLLOW_UP, published="2025-01-17", language="ru")
     suggestions_computed(source)
 
-    response = editor_client.post(
-        suggest_url(source),
-        {**candidate_fields(source, 1), "action": "status", "commitment": commitment.pk},
-        follow=True,
-    )
+    response = status_recorded_from_page(editor_client, source, commitment)
 
     assert not StatusChange.objects.filter(commitment=commitment).exists()
     assert any("records nothing new" in str(m) for m in response.context["messages"])
