@@ -18,6 +18,7 @@ COPY sources ./sources
 COPY commitments ./commitments
 COPY tracker ./tracker
 COPY webhooks ./webhooks
+COPY archive ./archive
 COPY pages ./pages
 COPY intake ./intake
 COPY manage.py ./
@@ -28,6 +29,10 @@ RUN pip install .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
     DATABASE_URL=postgres://build@localhost/build CELERY_BROKER_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput
+
+# The archive's WARC files (a named volume in docker-compose.yml, shared by web and worker),
+# owned by the user that writes them: a new volume takes this directory's owner.
+RUN mkdir -p /var/lib/tracker/archive && chown tracker /var/lib/tracker/archive
 
 USER tracker
 EXPOSE 8000

@@ -19,6 +19,7 @@ urlpatterns = [
     # The index: a link to each endpoint.
     path("", ApiRootView.as_view(), name="api-root"),
     path("", include("sources.api.urls")),
+    path("", include("archive.api.urls")),
     path("", include("commitments.api.urls")),
     path("", include("tracker.api.urls")),
     path("", include("webhooks.api.urls")),

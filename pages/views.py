@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from archive.selectors import SourceArchive, capture_latest, source_archive
 from commitments.choices import FINAL_STATUSES, STATUS_MAPPINGS
 from commitments.selectors import commitment_history, tracker_today
 from pages.caching import public_page
@@ -172,6 +173,12 @@ def source_detail(request, source_id: int):
     if source is None:
         return _not_found(request, _("There is no published source at this address."))
     segments, missing = highlighted_segments(source.text, source.published_citations)
+    # A source without a URL has no page to archive: no query for it.
+    archive = source_archive(source_id=source.pk) if source.url else SourceArchive(link=None)
+    latest = capture_latest(source_id=source.pk) if archive.captures else None
+    archived_segments, archived_missing = (
+        highlighted_segments(latest.text, source.published_citations) if latest else ([], [])
+    )
     return render(
         request,
         "pages/source_detail.html",
@@ -179,6 +186,12 @@ def source_detail(request, source_id: int):
             "source": source,
             "segments": segments,
             "missing": missing,
+            "archive": archive,
+            "latest": latest,
+            "last_check": archive.checks[0] if archive.checks else None,
+            "archived_segments": archived_segments,
+            "archived_missing": archived_missing,
             "json_url": reverse("source-detail", kwargs={"pk": source.pk}),
+            "archive_json_url": reverse("source-captures", kwargs={"source_id": source.pk}),
         },
     )

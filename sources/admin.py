@@ -48,9 +48,17 @@ class SourceAdmin(ServiceAdmin):
             },
         ),
         (_("Cited by"), {"fields": ("cited_by",)}),
+        (_("Archive"), {"fields": ("archive_state",)}),
         (_("Record"), {"fields": ("published_on", "created_at", "updated_at")}),
     )
-    readonly_fields = ("sha256", "cited_by", "published_on", "created_at", "updated_at")
+    readonly_fields = (
+        "sha256",
+        "cited_by",
+        "archive_state",
+        "published_on",
+        "created_at",
+        "updated_at",
+    )
     # The object tools of other apps' pages on a source ("Suggest commitments") are linked
     # from this template when those apps register them.
     change_form_template = "admin/sources/source/change_form.html"
@@ -134,6 +142,20 @@ class SourceAdmin(ServiceAdmin):
                     for c in citations
                 ),
             ),
+        )
+
+    @admin.display(description=_("Archived copies of the page"))
+    def archive_state(self, source: Source):
+        # The archive app keeps it (archive.models.SourceLink, through its reverse name):
+        # sources does not import the archive, which is built on it.
+        link = getattr(source, "archive_link", None) if source.pk else None
+        if link is None:
+            return gettext("No URL, or not saved yet: nothing to archive.")
+        return format_html(
+            '{} — <a href="{}">{}</a>',
+            link.get_state_display(),
+            reverse("admin:archive_sourcelink_change", args=[source.pk]),
+            gettext("captures, checks, capture now"),
         )
 
     def service_save(self, request, form, formsets, change):

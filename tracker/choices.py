@@ -11,7 +11,13 @@ class AlertKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Due soon")
     # A status change was recorded.
     STATUS_CHANGED = "status_changed", _("Status changed")
+    # A page cited as evidence no longer holds a passage quoted from it (archive/).
+    SOURCE_CHANGED = "source_changed", _("Cited page changed")
+    # A page cited as evidence no longer answers (archive/).
+    SOURCE_GONE = "source_gone", _("Cited page gone")
 
 
 # Kinds that concern one deadline: one alert per commitment, kind and deadline last day.
 DEADLINE_ALERT_KINDS: tuple[str, ...] = (AlertKind.OVERDUE.value, AlertKind.DUE_SOON.value)
+# Kinds that concern a cited page: one alert per commitment citing it and check that found it.
+SOURCE_ALERT_KINDS: tuple[str, ...] = (AlertKind.SOURCE_CHANGED.value, AlertKind.SOURCE_GONE.value)

@@ -2,7 +2,7 @@ from django.db import models
 from django.utils import timezone
 
 from commitments.models import Commitment, StatusChange
-from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
+from tracker.choices import DEADLINE_ALERT_KINDS, SOURCE_ALERT_KINDS, AlertKind
 
 
 class Alert(models.Model):
@@ -27,6 +27,16 @@ class Alert(models.Model):
         related_name="+",
         db_index=False,
     )
+    # The check of a cited page that found it changed or gone (source_changed, source_gone).
+    # The unique constraint below is its index.
+    source_check = models.ForeignKey(
+        "archive.LinkCheck",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        db_index=False,
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -35,19 +45,27 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"
             ),
-            # A deadline alert names its deadline and no status change; a status_changed
-            # alert the other way round.
+            # A deadline alert names its deadline and nothing else; a status_changed alert
+            # its status change; a cited page's alert the check that found it.
             models.CheckConstraint(
                 condition=(
                     models.Q(
                         kind__in=DEADLINE_ALERT_KINDS,
                         last_day__isnull=False,
                         status_change__isnull=True,
+                        source_check__isnull=True,
                     )
                     | models.Q(
                         kind=AlertKind.STATUS_CHANGED,
                         last_day__isnull=True,
                         status_change__isnull=False,
+                        source_check__isnull=True,
+                    )
+                    | models.Q(
+                        kind__in=SOURCE_ALERT_KINDS,
+                        last_day__isnull=True,
+                        status_change__isnull=True,
+                        source_check__isnull=False,
                     )
                 ),
                 name="alert_fields_match_kind",
@@ -62,8 +80,18 @@ class Alert(models.Model):
                 condition=models.Q(status_change__isnull=False),
                 name="alert_once_per_status_change",
             ),
+            models.UniqueConstraint(
+                fields=["source_check", "commitment"],
+                condition=models.Q(source_check__isnull=False),
+                name="alert_once_per_source_check",
+            ),
         ]
 
     def __str__(self) -> str:
-        about = self.last_day.isoformat() if self.last_day else f"change {self.status_change_id}"
+        if self.last_day:
+            about = self.last_day.isoformat()
+        elif self.source_check_id:
+            about = f"check {self.source_check_id}"
+        else:
+            about = f"change {self.status_change_id}"
         return f"{self.get_kind_display()}: commitment {self.commitment_id} ({about})"

@@ -16,6 +16,7 @@ from commitments.choices import OPEN_STATUSES, Status
 from commitments.models import Commitment
 from commitments.selectors import commitments_visible_to, user_sees_drafts
 from common.translations import with_translations
+from tracker.api.serializers import AlertSourceCheckSerializer
 from tracker.models import Alert
 
 
@@ -104,7 +105,7 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
         return []
     return list(
         Alert.objects.filter(id__in=ids)
-        .select_related("commitment", "status_change")
+        .select_related("commitment", "status_change", "source_check")
         .only(
             "id",
             "kind",
@@ -118,6 +119,11 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
             "status_change__old_status",
             "status_change__new_status",
             "status_change__effective_on",
+            *(
+                f"source_check__{name}"
+                for name in AlertSourceCheckSerializer.Meta.fields
+                if name != "source_api_url"
+            ),
         )
         .order_by("id")
     )

@@ -22,7 +22,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from commitments.choices import OPEN_STATUSES
-from commitments.models import Commitment, StatusChange
+from commitments.models import Citation, Commitment, StatusChange
 from commitments.selectors import tracker_today
 from commitments.services import commitments_refresh_overdue_flags
 from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
@@ -262,6 +262,30 @@ def alert_record_status_change(*, status_change: StatusChange) -> None:
         ignore_conflicts=True,
     )
     transaction.on_commit(alerts_recorded_announce)
+
+
+def alerts_record_source_check(*, link_check, kind: str) -> int:
+    """A source_changed or source_gone alert on every commitment citing the checked source,
+    in the transaction that recorded the check (archive.services); how many commitments."""
+    commitment_ids = sorted(
+        set(
+            Citation.objects.filter(source_id=link_check.source_id).values_list(
+                "commitment_id", flat=True
+            )
+        )
+    )
+    if not commitment_ids:
+        return 0
+    created_at = _alert_inserts_lock()
+    Alert.objects.bulk_create(
+        [
+            Alert(kind=kind, commitment_id=i, source_check_id=link_check.pk, created_at=created_at)
+            for i in commitment_ids
+        ],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(alerts_recorded_announce)
+    return len(commitment_ids)
 
 
 def alerts_recorded_announce() -> None:

@@ -36,11 +36,10 @@ class NoAnswer(Exception):
         self.latency_ms = latency_ms
 
 
-def _pool(target: Target, address: str):
-    timeout = urllib3.Timeout(
-        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
-        read=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
-    )
+def pool_for(target: Target, address: str, *, connect: float, read: float):
+    """A one-connection pool to `address` that speaks to the target by its name (Host, TLS
+    name and certificate check): the request goes to the address that was checked."""
+    timeout = urllib3.Timeout(connect=connect, read=read)
     common = {"port": target.port, "timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
@@ -72,7 +71,12 @@ def post(target: Target, *, body: bytes, headers: dict[str, str]) -> Answer:
         "User-Agent": "commitment-tracker-webhooks/1",
     }
     started = time.monotonic()
-    pool = _pool(target, address)
+    pool = pool_for(
+        target,
+        address,
+        connect=settings.WEBHOOK_CONNECT_TIMEOUT_SECONDS,
+        read=settings.WEBHOOK_READ_TIMEOUT_SECONDS,
+    )
     try:
         response = pool.urlopen(
             "POST",

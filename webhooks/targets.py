@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -54,16 +55,25 @@ def address_is_internal(address: str) -> bool:
     return not ip.is_global or ip.is_multicast or ip.is_reserved
 
 
-def target_parse(url: str) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path) of a target URL, or TargetRefused saying what is wrong."""
+def _webhook_schemes() -> tuple[str, ...]:
+    return ("https",) if settings.WEBHOOK_REQUIRE_HTTPS else ("https", "http")
+
+
+def _webhook_internal_allowed(address: str) -> bool:
+    return settings.WEBHOOK_ALLOW_PRIVATE_TARGETS
+
+
+def target_parse(url: str, *, schemes: tuple[str, ...] | None = None) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of a target URL, or TargetRefused saying what is wrong.
+    `schemes` are those allowed (the webhooks' by default)."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
         raise TargetRefused(f"Not a URL this service can call: {error}.") from None
-    allowed = ("https",) if settings.WEBHOOK_REQUIRE_HTTPS else ("https", "http")
+    allowed = schemes or _webhook_schemes()
     if parts.scheme not in allowed:
-        raise TargetRefused(f"The URL must start with {' or '.join(allowed)}://.")
+        raise TargetRefused(f"The URL must start with {' or '.join(f'{s}://' for s in allowed)}.")
     if not parts.hostname:
         raise TargetRefused("The URL has no host.")
     if port == 0:
@@ -78,25 +88,37 @@ def target_parse(url: str) -> tuple[str, str, int, str]:
     return parts.scheme, host, port or DEFAULT_PORTS[parts.scheme], path
 
 
-def target_resolve(url: str) -> Target:
+class NameNotResolved(TargetRefused):
+    """The host's name does not resolve (now): for the archive, a sign of a dead link."""
+
+
+def target_resolve(
+    url: str,
+    *,
+    schemes: tuple[str, ...] | None = None,
+    internal_allowed: Callable[[str], bool] | None = None,
+    only_for: str = "webhooks are only delivered to public addresses",
+) -> Target:
     """The target with the addresses its host resolves to now, each checked; TargetRefused
-    if the URL is not allowed, the name does not resolve, or any address is internal."""
-    scheme, host, port, path = target_parse(url)
+    if the URL is not allowed, the name does not resolve, or any address is internal.
+
+    The webhooks' rules by default; the archive (archive/fetch.py) passes its own `schemes`,
+    its own `internal_allowed(address)` exception and the end of the refusal (`only_for`)."""
+    scheme, host, port, path = target_parse(url, schemes=schemes)
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as error:
-        raise TargetRefused(f"The host {host} could not be resolved ({error}).") from None
+        raise NameNotResolved(f"The host {host} could not be resolved ({error}).") from None
     addresses = tuple(dict.fromkeys(info[4][0] for info in found))
-    if not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS:
-        internal = [address for address in addresses if address_is_internal(address)]
-        if internal:
-            # All or nothing: a name with one public and one inside address is refused, or an
-            # attacker's DNS could hand out the inside one at delivery.
-            raise TargetRefused(
-                f"{host} resolves to {', '.join(internal)}, an address inside a private "
-                "network (private, loopback, link-local, metadata or reserved): webhooks are "
-                "only delivered to public addresses."
-            )
+    allowed = internal_allowed or _webhook_internal_allowed
+    internal = [a for a in addresses if address_is_internal(a) and not allowed(a)]
+    if internal:
+        # All or nothing: a name with one public and one inside address is refused, or an
+        # attacker's DNS could hand out the inside one at delivery.
+        raise TargetRefused(
+            f"{host} resolves to {', '.join(internal)}, an address inside a private "
+            f"network (private, loopback, link-local, metadata or reserved): {only_for}."
+        )
     return Target(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
 
 

@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "commitments",
     "tracker",
     "webhooks",
+    "archive",
     "pages",
     "intake",
 ]
@@ -244,6 +245,49 @@ WEBHOOK_SWEEP_SECONDS = env.int("WEBHOOK_SWEEP_SECONDS", default=60)
 # workers drain.
 WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER = env.int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER", default=20)
 
+# --- The archive of cited web pages (archive/) -------------------------------------------------
+
+# Where the WARC files go: Django's storage API, a directory by default; any S3-compatible
+# store with ARCHIVE_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON
+# (pip install ".[s3]"; README, "Archived evidence").
+ARCHIVE_STORAGE_BACKEND = env(
+    "ARCHIVE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+ARCHIVE_STORAGE_OPTIONS = env.json(
+    "ARCHIVE_STORAGE_OPTIONS", default={"location": str(BASE_DIR / ".data" / "archive")}
+)
+STORAGES["archive"] = {"BACKEND": ARCHIVE_STORAGE_BACKEND, "OPTIONS": ARCHIVE_STORAGE_OPTIONS}
+# A source saved with a new URL is captured by a worker once the save commits.
+ARCHIVE_CAPTURE_ON_SAVE = env.bool("ARCHIVE_CAPTURE_ON_SAVE", default=True)
+# Internal networks the archive may fetch from anyway (CIDR list; none by default: the same
+# refusals as the webhooks'). The tests' pages are served on 127.0.0.1.
+ARCHIVE_ALLOWED_INTERNAL_NETWORKS = env.list("ARCHIVE_ALLOWED_INTERNAL_NETWORKS", default=[])
+# One fetch: the largest body kept, the socket timeouts, the whole answer's deadline, the
+# redirects followed, and the name the archive gives itself (with the service's address).
+ARCHIVE_MAX_BYTES = env.int("ARCHIVE_MAX_BYTES", default=10 * 1024 * 1024)
+ARCHIVE_CONNECT_TIMEOUT_SECONDS = env.float("ARCHIVE_CONNECT_TIMEOUT_SECONDS", default=5)
+ARCHIVE_READ_TIMEOUT_SECONDS = env.float("ARCHIVE_READ_TIMEOUT_SECONDS", default=15)
+ARCHIVE_FETCH_DEADLINE_SECONDS = env.float("ARCHIVE_FETCH_DEADLINE_SECONDS", default=60)
+ARCHIVE_MAX_REDIRECTS = env.int("ARCHIVE_MAX_REDIRECTS", default=5)
+ARCHIVE_USER_AGENT = env(
+    "ARCHIVE_USER_AGENT",
+    default=f"commitment-tracker-archive/1 (+{TRACKER_PUBLIC_URL}/)",
+)
+# A fetch that failed for a reason that may pass (no answer, 429, 5xx) is tried again this
+# many times, the first after ARCHIVE_RETRY_BASE_SECONDS and each 3 times later.
+ARCHIVE_FETCH_RETRIES = env.int("ARCHIVE_FETCH_RETRIES", default=3)
+ARCHIVE_RETRY_BASE_SECONDS = env.float("ARCHIVE_RETRY_BASE_SECONDS", default=60)
+# Each archived page is checked again this often (a conditional request) ...
+ARCHIVE_RECHECK_HOURS = env.float("ARCHIVE_RECHECK_HOURS", default=24 * 7)
+# ... and flagged gone (no answer, 4xx/5xx, a name that no longer resolves) or changed (a
+# quoted passage no longer in the page) after this many checks in a row say so.
+ARCHIVE_FLAG_AFTER_CHECKS = env.int("ARCHIVE_FLAG_AFTER_CHECKS", default=3)
+# How often beat looks for pages due a check, and how many it hands out per look.
+ARCHIVE_SWEEP_SECONDS = env.int("ARCHIVE_SWEEP_SECONDS", default=15 * 60)
+ARCHIVE_SWEEP_BATCH = env.int("ARCHIVE_SWEEP_BATCH", default=200)
+# A PDF's text is read from at most this many pages.
+ARCHIVE_PDF_MAX_PAGES = env.int("ARCHIVE_PDF_MAX_PAGES", default=300)
+
 CELERY_BEAT_SCHEDULE = {
     "deadlines-scan": {
         "task": "tracker.tasks.deadlines_scan_task",
@@ -255,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "webhooks.tasks.webhooks_dispatch_task",
         "schedule": WEBHOOK_SWEEP_SECONDS,
         "options": {"expires": WEBHOOK_SWEEP_SECONDS},
+    },
+    "archive-sweep": {
+        "task": "archive.tasks.archive_sweep_task",
+        "schedule": ARCHIVE_SWEEP_SECONDS,
+        "options": {"expires": ARCHIVE_SWEEP_SECONDS},
     },
 }
 

@@ -1,7 +1,7 @@
 """Settings for the test suite: the real PostgreSQL and Redis named by the environment."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, env
+from .base import BASE_DIR, CACHES, STORAGES, env
 
 SECRET_KEY = "test-only-not-a-secret"
 DEBUG = False
@@ -15,3 +15,11 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # Webhook tests deliver to receivers they start on 127.0.0.1.
 WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+# The archive fetches only what a test serves on 127.0.0.1, and never on a save (the seed's
+# sources name real sites); its files go to a directory of the tests' own.
+ARCHIVE_CAPTURE_ON_SAVE = False
+ARCHIVE_ALLOWED_INTERNAL_NETWORKS = ["127.0.0.0/8"]
+STORAGES["archive"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(BASE_DIR / ".data" / "test-archive")},
+}

@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "openapi" / "v1.yaml"
 PACKAGE = "tracker_api_client"
 # The generator's own formatting step (ruff) is skipped: it changes nothing that runs. Atom is
-# text to a client; the generator does not know the media type and would leave it out.
-CONFIG = "post_hooks: []\ncontent_type_overrides:\n  application/atom+xml: text/plain\n"
+# text to a client, a WARC file bytes; the generator knows neither media type and would leave
+# them out.
+CONFIG = (
+    "post_hooks: []\ncontent_type_overrides:\n  application/atom+xml: text/plain\n"
+    "  application/warc: application/octet-stream\n"
+)
 
 
 @pytest.fixture(scope="module")

@@ -195,6 +195,7 @@ def test_an_alert_reads_as_documented(api):
             },
             "last_day": "2024-11-30",
             "status_change": None,
+            "source_check": None,
             "created_at": "2024-12-01T04:00:00Z",
         },
         {
@@ -215,6 +216,7 @@ def test_an_alert_reads_as_documented(api):
                 "new_status": "completed",
                 "effective_on": "2024-12-01",
             },
+            "source_check": None,
             "created_at": "2024-12-01T04:00:00Z",
         },
     ]

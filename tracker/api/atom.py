@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
@@ -56,6 +57,11 @@ class AtomRenderer(BaseRenderer):
 def _entry_title(alert: Alert) -> str:
     title = without_control_characters(alert.commitment.title)
     commitment = f"{alert.commitment.reference}: {title}"
+    if alert.source_check_id:
+        return _("%(kind)s — %(commitment)s") % {
+            "kind": alert.get_kind_display(),
+            "commitment": commitment,
+        }
     if alert.status_change_id:
         change = alert.status_change
         return _("Status changed (%(old)s → %(new)s) — %(commitment)s") % {
@@ -77,6 +83,18 @@ def _entry_description(alert: Alert) -> str:
         }
     if alert.kind == "due_soon":
         return _("The deadline ends on %(day)s.") % {"day": f"{alert.last_day:%Y-%m-%d}"}
+    if alert.kind == "source_gone":
+        return _("A page cited as its evidence no longer answers: %(url)s (%(error)s).") % {
+            "url": alert.source_check.url,
+            "error": without_control_characters(alert.source_check.error),
+        }
+    if alert.kind == "source_changed":
+        count = alert.source_check.quotes_missing
+        return ngettext(
+            "A page cited as its evidence no longer holds %(count)s quoted passage: %(url)s.",
+            "A page cited as its evidence no longer holds %(count)s quoted passages: %(url)s.",
+            count,
+        ) % {"url": alert.source_check.url, "count": count}
     change = alert.status_change
     return _("The status went from %(old)s to %(new)s, effective %(day)s.") % {
         "old": change.old_status,

@@ -1,8 +1,11 @@
+from django.urls import reverse
 from rest_framework import serializers
 
+from archive.models import LinkCheck
 from commitments.api.serializers import commitment_api_url_field, commitment_page_field
 from commitments.models import Commitment, StatusChange
 from common.json_sql import TranslationStateField
+from common.links import absolute_url
 from config.api.filters import MAX_BIGINT
 from config.api.serializers import StrictIntegerField
 from tracker.models import Alert
@@ -28,17 +31,50 @@ class AlertStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "old_status", "new_status", "effective_on"]
 
 
+class AlertSourceCheckSerializer(serializers.ModelSerializer):
+    """The check of a cited page that found it changed or gone (`source_changed`,
+    `source_gone`): the source, the URL checked, and what came of it."""
+
+    source_api_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LinkCheck
+        fields = [
+            "id",
+            "source",
+            "source_api_url",
+            "url",
+            "checked_at",
+            "http_status",
+            "error",
+            "quotes_missing",
+        ]
+
+    def get_source_api_url(self, check: LinkCheck) -> str:
+        return absolute_url(reverse("source-detail", args=[check.source_id]))
+
+
 class AlertSerializer(serializers.ModelSerializer):
-    """A commitment became overdue, entered the due-soon window, or had a status change
-    recorded."""
+    """A commitment became overdue, entered the due-soon window, had a status change
+    recorded, or a page cited as its evidence changed or went away."""
 
     commitment = AlertCommitmentSerializer()
-    # Only for status_changed alerts; null for deadline alerts.
+    # Only for status_changed alerts; null for the others.
     status_change = AlertStatusChangeSerializer(allow_null=True)
+    # Only for source_changed and source_gone alerts; null for the others.
+    source_check = AlertSourceCheckSerializer(allow_null=True)
 
     class Meta:
         model = Alert
-        fields = ["id", "kind", "commitment", "last_day", "status_change", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "commitment",
+            "last_day",
+            "status_change",
+            "source_check",
+            "created_at",
+        ]
 
 
 class AlertFeedSerializer(serializers.Serializer):
