@@ -73,6 +73,11 @@ class SourceCapturesView(StrictQueryParamsMixin, APIView):
 
 
 class CaptureWarcView(StrictQueryParamsMixin, APIView):
+    def perform_content_negotiation(self, request, force=False):
+        # The file is not rendered, so an Accept of application/warc (what a WARC client
+        # sends) must not be a 406; a refusal is JSON whatever was asked for.
+        return super().perform_content_negotiation(request, force=True)
+
     @extend_schema(
         summary="Download a capture's WARC file",
         description="The gzipped WARC/1.1 file (warcinfo, request and response records) as "

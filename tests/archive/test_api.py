@@ -55,6 +55,15 @@ def test_the_warc_file_is_downloaded_by_anyone(anon, archived):
     data = b"".join(response.streaming_content)
     kinds = [record.rec_type for record in ArchiveIterator(io.BytesIO(data))]
     assert kinds == ["warcinfo", "request", "response"]
+    # A WARC client asks for what it reads.
+    asked = anon.get(capture["warc_url"], HTTP_ACCEPT="application/warc")
+    assert asked.status_code == 200 and asked["Content-Type"] == "application/warc"
+    missing = anon.get(
+        capture["warc_url"].replace("/warc/", "0/warc/"), HTTP_ACCEPT="application/warc"
+    )
+    assert missing.status_code == 404 and missing["Content-Type"].startswith(
+        "application/problem+json"
+    )
 
 
 def test_a_source_without_captures_or_url(anon, staff):
