@@ -26,5 +26,22 @@ class CheckOutcome(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class FailureReason(models.TextChoices):
+    """Why a fetch brought no page, as a reader is told it (the check's `error` says it in
+    the archive's own words, for staff)."""
+
+    REFUSED = (
+        "refused",
+        _("The address is not one the archive may fetch: a private network, or not http(s)."),
+    )
+    UNRESOLVED = "unresolved", _("The site's name does not resolve.")
+    NO_ANSWER = "no_answer", _("The site did not answer.")
+    TOO_SLOW = "too_slow", _("The page did not arrive in time.")
+    ERROR_STATUS = "error_status", _("The site answered with an error.")
+    TOO_LARGE = "too_large", _("The page is larger than the archive keeps.")
+    UNREADABLE = "unreadable", _("The page came in a form the archive does not read.")
+    REDIRECTS = "redirects", _("The page redirects too many times, or nowhere.")
+
+
 # The states a source is flagged in: staff look at it, readers are told.
 FLAGGED_STATES: tuple[str, ...] = (LinkState.CHANGED.value, LinkState.GONE.value)

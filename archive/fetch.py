@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 import urllib3
 from django.conf import settings
 
+from archive.choices import FailureReason
 from webhooks.http import pool_for
 from webhooks.targets import DEFAULT_PORTS, NameNotResolved, TargetRefused, target_resolve
 
@@ -33,9 +34,17 @@ class FetchFailed(Exception):
     (no answer, a timeout, 429 or 5xx); `gone` when it counts towards a dead link."""
 
     def __init__(
-        self, message: str, *, transient: bool, gone: bool, status: int | None = None, url=""
+        self,
+        message: str,
+        *,
+        reason: str,
+        transient: bool,
+        gone: bool,
+        status: int | None = None,
+        url="",
     ):
         super().__init__(message)
+        self.reason = reason
         self.transient = transient
         self.gone = gone
         self.status = status
@@ -103,6 +112,7 @@ def _read_capped(response, *, deadline: float, url: str) -> bytes:
             raise FetchFailed(
                 "The page did not arrive whole within "
                 f"{settings.ARCHIVE_FETCH_DEADLINE_SECONDS:g} s.",
+                reason=FailureReason.TOO_SLOW,
                 transient=True,
                 gone=False,
                 status=response.status,
@@ -120,6 +130,7 @@ def _too_large(url: str, status: int) -> FetchFailed:
     return FetchFailed(
         f"The page is larger than {settings.ARCHIVE_MAX_BYTES} bytes (ARCHIVE_MAX_BYTES): "
         "not archived.",
+        reason=FailureReason.TOO_LARGE,
         transient=False,
         gone=False,
         status=status,
@@ -135,6 +146,7 @@ def _decoded(raw: bytes, encoding: str, *, url: str, status: int) -> bytes:
     if encoding not in ("gzip", "x-gzip", "deflate"):
         raise FetchFailed(
             f"The page came in an encoding the archive does not read ({encoding}).",
+            reason=FailureReason.UNREADABLE,
             transient=False,
             gone=False,
             status=status,
@@ -147,6 +159,7 @@ def _decoded(raw: bytes, encoding: str, *, url: str, status: int) -> bytes:
     except zlib.error as error:
         raise FetchFailed(
             f"The page's {encoding} body is damaged ({error}).",
+            reason=FailureReason.UNREADABLE,
             transient=True,
             gone=False,
             status=status,
@@ -165,7 +178,13 @@ def _no_answer(error: Exception, *, url: str) -> FetchFailed:
     else:
         reason = getattr(error, "reason", None) or error
         why = f"{type(reason).__name__}: {reason}"
-    return FetchFailed(f"No answer from the page ({why}).", transient=True, gone=True, url=url)
+    return FetchFailed(
+        f"No answer from the page ({why}).",
+        reason=FailureReason.NO_ANSWER,
+        transient=True,
+        gone=True,
+        url=url,
+    )
 
 
 def page_fetch(url: str, *, conditional: dict[str, str] | None = None) -> Fetched:
@@ -179,9 +198,13 @@ def page_fetch(url: str, *, conditional: dict[str, str] | None = None) -> Fetche
         try:
             target = archive_target(current)
         except NameNotResolved as error:
-            raise FetchFailed(str(error), transient=True, gone=True, url=current) from None
+            raise FetchFailed(
+                str(error), reason=FailureReason.UNRESOLVED, transient=True, gone=True, url=current
+            ) from None
         except TargetRefused as refused:
-            raise FetchFailed(str(refused), transient=False, gone=False, url=current) from None
+            raise FetchFailed(
+                str(refused), reason=FailureReason.REFUSED, transient=False, gone=False, url=current
+            ) from None
         address = target.addresses[0]
         headers = _request_headers(target, conditional or {})
         pool = pool_for(
@@ -222,6 +245,7 @@ def page_fetch(url: str, *, conditional: dict[str, str] | None = None) -> Fetche
         if 300 <= status < 400 and status != 304:
             raise FetchFailed(
                 f"The page answered {status} with nowhere to go (no Location).",
+                reason=FailureReason.REDIRECTS,
                 transient=False,
                 gone=True,
                 status=status,
@@ -230,6 +254,7 @@ def page_fetch(url: str, *, conditional: dict[str, str] | None = None) -> Fetche
         if status >= 400:
             raise FetchFailed(
                 f"The page answered {status} {response.reason or ''}".rstrip() + ".",
+                reason=FailureReason.ERROR_STATUS,
                 transient=status == 429 or status >= 500,
                 gone=True,
                 status=status,
@@ -254,6 +279,7 @@ def page_fetch(url: str, *, conditional: dict[str, str] | None = None) -> Fetche
         )
     raise FetchFailed(
         f"More than {settings.ARCHIVE_MAX_REDIRECTS} redirects: not followed further.",
+        reason=FailureReason.REDIRECTS,
         transient=False,
         gone=True,
         url=current,

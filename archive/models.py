@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archive.choices import CheckOutcome, LinkState
+from archive.choices import CheckOutcome, FailureReason, LinkState
 from commitments.models import Citation
 from sources.models import Source
 
@@ -106,6 +106,9 @@ class LinkCheck(models.Model):
     conditional = models.BooleanField(default=False)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     final_url = models.URLField(max_length=2000, blank=True, default="")
+    # Why a failed check brought no page, as readers are told it; `error` in the archive's
+    # own words (the address, the status, the limit), for staff.
+    reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True, default="")
     error = models.TextField(blank=True, default="")
     # The capture taken, or the one found unchanged.
     capture = models.ForeignKey(

@@ -263,6 +263,7 @@ def _failure_record(
             conditional=conditional,
             http_status=failure.status,
             final_url=failure.url,
+            reason=failure.reason,
             error=str(failure)[:2000],
         )
         if final:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -61,6 +61,11 @@ class SourceCapturesView(StrictQueryParamsMixin, APIView):
         responses={202: SourceArchiveSerializer},
     )
     def post(self, request: Request, source_id: int) -> Response:
+        if request.body.strip():
+            raise ValidationError(
+                "This request takes no body: it asks for a capture of the source's URL.",
+                code="unexpected_body",
+            )
         source = _source(source_id)
         if not source.url:
             raise Conflict("This source has no URL: there is no page to archive.", code="no_url")

@@ -84,6 +84,27 @@ class Migration(migrations.Migration):
                 ("conditional", models.BooleanField(default=False)),
                 ("http_status", models.PositiveSmallIntegerField(blank=True, null=True)),
                 ("final_url", models.URLField(blank=True, default="", max_length=2000)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            (
+                                "refused",
+                                "The address is not one the archive may fetch: a private network, or not http(s).",
+                            ),
+                            ("unresolved", "The site's name does not resolve."),
+                            ("no_answer", "The site did not answer."),
+                            ("too_slow", "The page did not arrive in time."),
+                            ("error_status", "The site answered with an error."),
+                            ("too_large", "The page is larger than the archive keeps."),
+                            ("unreadable", "The page came in a form the archive does not read."),
+                            ("redirects", "The page redirects too many times, or nowhere."),
+                        ],
+                        default="",
+                        max_length=20,
+                    ),
+                ),
                 ("error", models.TextField(blank=True, default="")),
                 ("quotes_missing", models.PositiveIntegerField(default=0)),
                 (

@@ -30,7 +30,8 @@ class Request:
 
 class Site:
     def __init__(self):
-        self.pages: dict[str, Page] = {}
+        # A path's page, or a list of pages answered in turn (the last one from then on).
+        self.pages: dict[str, Page | list[Page]] = {}
         self.requests: list[Request] = []
         self._closing = threading.Event()
         site = self
@@ -43,6 +44,8 @@ class Site:
                     Request(self.path, {k.lower(): v for k, v in self.headers.items()})
                 )
                 page = site.pages.get(self.path) or Page(b"not here", "text/plain", 404)
+                if isinstance(page, list):  # answers in turn, the last one from then on
+                    page = page.pop(0) if len(page) > 1 else page[0]
                 if page.etag and self.headers.get("If-None-Match") == page.etag:
                     self.send_response(304)
                     self.send_header("ETag", page.etag)

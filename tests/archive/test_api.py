@@ -78,6 +78,8 @@ def test_only_staff_who_may_change_sources_ask_for_a_capture(anon, reader, staff
     url = f"/api/v1/sources/{archived.pk}/captures/"
     assert anon.post(url).status_code == 401
     assert reader.post(url).status_code == 403
+    junk = staff.post(url, data='{"x": [', content_type="application/json")
+    assert junk.status_code == 400 and "takes no body" in junk.json()["detail"]
     response = staff.post(url)
     assert response.status_code == 202
     assert response.json()["link"]["state"] == "ok"
@@ -102,6 +104,7 @@ def test_a_gone_page_is_in_the_alerts_feed_and_the_atom_feed(anon, archived, sit
     assert alert["kind"] == "source_gone"
     assert alert["source_check"]["url"] == site.url("/news")
     assert alert["source_check"]["http_status"] == 404
+    assert alert["source_check"]["reason"] == "error_status"
     assert alert["source_check"]["source_api_url"].endswith(f"/api/v1/sources/{archived.pk}/")
     assert alert["status_change"] is None and alert["last_day"] is None
 

@@ -43,7 +43,7 @@ def test_every_form_of_an_address_inside_is_refused(site, no_exceptions, templat
     with pytest.raises(FetchFailed) as refused:
         page_fetch(template.format(port=site.port))
     assert "private network" in str(refused.value)
-    assert refused.value.transient is False
+    assert refused.value.reason == "refused" and refused.value.transient is False
     assert site.requests == []  # refused before connecting
 
 
@@ -89,4 +89,5 @@ def test_a_name_that_does_not_resolve_is_a_dead_link_sign_tried_again():
     result = source_check(source_id=source.pk)
 
     assert result.outcome == CheckOutcome.FAILED and result.retry_in is not None
-    assert "could not be resolved" in LinkCheck.objects.get(source=source).error
+    check = LinkCheck.objects.get(source=source)
+    assert "could not be resolved" in check.error and check.reason == "unresolved"

@@ -62,7 +62,10 @@ def test_a_page_never_archived_says_why(settings):
 
     html = Client().get(f"/en/sources/{source.pk}/").content.decode()
 
-    assert "Not archived yet" in html and "could not be resolved" in html
+    assert "Not archived yet" in html and "The site&#x27;s name does not resolve." in html
+    assert "could not be resolved" in html  # the archive's own words, marked as English
+    russian = Client().get(f"/ru/sources/{source.pk}/").content.decode()
+    assert "Имя сайта не удаётся найти в DNS." in russian
 
 
 @pytest.mark.browser

@@ -84,9 +84,13 @@ def _entry_description(alert: Alert) -> str:
     if alert.kind == "due_soon":
         return _("The deadline ends on %(day)s.") % {"day": f"{alert.last_day:%Y-%m-%d}"}
     if alert.kind == "source_gone":
-        return _("A page cited as its evidence no longer answers: %(url)s (%(error)s).") % {
-            "url": alert.source_check.url,
-            "error": without_control_characters(alert.source_check.error),
+        check = alert.source_check
+        why = check.get_reason_display()
+        if check.http_status:
+            why = _("%(reason)s (HTTP %(status)s)") % {"reason": why, "status": check.http_status}
+        return _("A page cited as its evidence no longer answers: %(url)s. %(reason)s") % {
+            "url": check.url,
+            "reason": why,
         }
     if alert.kind == "source_changed":
         count = alert.source_check.quotes_missing

@@ -46,6 +46,7 @@ class AlertSourceCheckSerializer(serializers.ModelSerializer):
             "url",
             "checked_at",
             "http_status",
+            "reason",
             "error",
             "quotes_missing",
         ]
