@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format install system-packages openapi messages bench bench-pages clean
+.PHONY: run test lint format install system-packages openapi messages docs bench bench-pages clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: system-packages $(STAMP) $(NPM_STAMP) lint
 	$(PY) -m config.embedded -- $(PY) manage.py makemigrations --check --dry-run \
 		--settings=config.settings.test
 	$(PY) -m config.embedded -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## make docs: the documentation site (docs/, mkdocs.yml) into .data/site; `make test` builds
+## it too, failing on a broken link (tests/config/test_docs.py).
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -53,13 +53,16 @@ class SourceArchive:
         return self.captures[0] if self.captures else None
 
 
-def source_archive(*, source_id: int) -> SourceArchive:
+def source_archive(*, source_id: int, drafts: bool = False) -> SourceArchive:
+    """The archive of a source; its quote counts over published commitments' citations
+    only unless `drafts` (staff), as everything else a reader sees."""
+    counted = Q() if drafts else Q(quote_checks__citation__commitment__is_published=True)
     captures = list(
         Capture.objects.filter(source_id=source_id)
         .defer("text")
         .annotate(
-            quotes_checked=Count("quote_checks"),
-            quotes_not_found=Count("quote_checks", filter=Q(quote_checks__found=False)),
+            quotes_checked=Count("quote_checks", filter=counted),
+            quotes_not_found=Count("quote_checks", filter=counted & Q(quote_checks__found=False)),
         )
         .order_by("-fetched_at", "-id")
     )

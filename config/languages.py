@@ -4,5 +4,5 @@ runs without them (the front door's template values, deploy/frontdoor.py)."""
 
 LANGUAGE_CODE = "en"
 # Each has the seed's project translations in commitments/seed/translations/; adding one is
-# this line, `make messages` and a migration (README, "Adding a language").
+# this line, `make messages` and a migration (docs/languages.md, "Adding a language").
 LANGUAGES = [("en", "English"), ("ru", "Русский"), ("tk", "Türkmençe")]

@@ -8,7 +8,7 @@ check of commitments.services.
 
 A better extractor can replace this one without touching the admin: set INTAKE_EXTRACTOR to
 the dotted path of a callable with the signature of `rule_based_extract` that returns
-`Candidate`s (README, "Staff workflow").
+`Candidate`s (docs/staff-workflow.md).
 
 The work is bounded whatever the text: the first INTAKE_MAX_TEXT_CHARS characters are read,
 sentences longer than INTAKE_MAX_SENTENCE_CHARS are passed over, and at most

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from archive.models import Capture, LinkCheck, SourceLink
 from common.links import absolute_url
+from config.api.serializers import StrictSerializer
 
 
 class LinkStateSerializer(serializers.ModelSerializer):
@@ -63,3 +64,7 @@ class SourceArchiveSerializer(serializers.Serializer):
     link = LinkStateSerializer(allow_null=True)
     captures = CaptureSerializer(many=True)
     checks = LinkCheckSerializer(many=True)
+
+
+class CaptureRequestSerializer(StrictSerializer):
+    """Asking for a capture takes no field: an empty body, or `{}`."""

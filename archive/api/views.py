@@ -8,15 +8,16 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from archive.api.serializers import SourceArchiveSerializer
+from archive.api.serializers import CaptureRequestSerializer, SourceArchiveSerializer
 from archive.selectors import capture_of_source, source_archive
 from archive.services import link_check_now
 from archive.tasks import source_check_enqueue
+from commitments.selectors import user_sees_drafts
 from config.api.exceptions import Conflict
 from config.api.filters import MAX_BIGINT
 from config.api.viewsets import StrictQueryParamsMixin
@@ -51,28 +52,31 @@ class SourceCapturesView(StrictQueryParamsMixin, APIView):
     )
     def get(self, request: Request, source_id: int) -> Response:
         source = _source(source_id)
-        return Response(SourceArchiveSerializer(source_archive(source_id=source.pk)).data)
+        return Response(
+            SourceArchiveSerializer(
+                source_archive(source_id=source.pk, drafts=user_sees_drafts(request.user))
+            ).data
+        )
 
     @extend_schema(
         summary="Capture the source's page again (staff)",
         description="Queues a fetch of the source's URL; the capture (or the failure) appears "
         "in this list once a worker has made it. 409 for a source without a URL.",
-        request=None,
+        request=CaptureRequestSerializer,
         responses={202: SourceArchiveSerializer},
     )
     def post(self, request: Request, source_id: int) -> Response:
-        if request.body.strip():
-            raise ValidationError(
-                "This request takes no body: it asks for a capture of the source's URL.",
-                code="unexpected_body",
-            )
+        # Read as every write's body is (a malformed one is a parse error, a field a 400).
+        CaptureRequestSerializer(data=request.data).is_valid(raise_exception=True)
         source = _source(source_id)
         if not source.url:
             raise Conflict("This source has no URL: there is no page to archive.", code="no_url")
         link_check_now(source=source)
         source_check_enqueue(source_id=source.pk)
         return Response(
-            SourceArchiveSerializer(source_archive(source_id=source.pk)).data,
+            SourceArchiveSerializer(
+                source_archive(source_id=source.pk, drafts=user_sees_drafts(request.user))
+            ).data,
             status=status.HTTP_202_ACCEPTED,
         )
 

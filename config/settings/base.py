@@ -209,9 +209,9 @@ TRACKER_CALENDAR_UID_DOMAIN = env(
 )
 
 # --- The extraction assistant (intake/) ---------------------------------------------------
-# What it reads of a source, so that its work is bounded whatever is pasted (README, "Staff
-# workflow"): the first characters of the text, sentences up to a length, a number of
-# candidates; and how long the worker may take over one source.
+# What it reads of a source, so that its work is bounded whatever is pasted
+# (docs/staff-workflow.md): the first characters of the text, sentences up to a length, a
+# number of candidates; and how long the worker may take over one source.
 INTAKE_MAX_TEXT_CHARS = env.int("INTAKE_MAX_TEXT_CHARS", default=200_000)
 INTAKE_MAX_SENTENCE_CHARS = env.int("INTAKE_MAX_SENTENCE_CHARS", default=2_000)
 INTAKE_MAX_CANDIDATES = env.int("INTAKE_MAX_CANDIDATES", default=100)
@@ -249,7 +249,7 @@ WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWNER = env.int("WEBHOOK_MAX_SUBSCRIPTIONS_PER_OWN
 
 # Where the WARC files go: Django's storage API, a directory by default; any S3-compatible
 # store with ARCHIVE_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON
-# (pip install ".[s3]"; README, "Archived evidence").
+# (pip install ".[s3]"; docs/archive.md).
 ARCHIVE_STORAGE_BACKEND = env(
     "ARCHIVE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
 )

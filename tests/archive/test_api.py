@@ -44,6 +44,14 @@ def test_anyone_reads_the_captures_and_checks(anon, archived, site, django_asser
     assert check["outcome"] == "captured" and check["capture"] == capture["id"]
 
 
+def test_readers_count_only_the_quotes_of_published_commitments(anon, staff, archived):
+    make_commitment(source=archived, quote=QUOTE, is_published=False, reference="DRAFT-1")
+    source_check(source_id=archived.pk)  # unchanged: the draft's quote is checked on add
+    url = f"/api/v1/sources/{archived.pk}/captures/"
+    assert anon.get(url).json()["captures"][0]["quotes_checked"] == 1
+    assert staff.get(url).json()["captures"][0]["quotes_checked"] == 2
+
+
 def test_the_warc_file_is_downloaded_by_anyone(anon, archived):
     capture = anon.get(f"/api/v1/sources/{archived.pk}/captures/").json()["captures"][0]
 
@@ -79,7 +87,9 @@ def test_only_staff_who_may_change_sources_ask_for_a_capture(anon, reader, staff
     assert anon.post(url).status_code == 401
     assert reader.post(url).status_code == 403
     junk = staff.post(url, data='{"x": [', content_type="application/json")
-    assert junk.status_code == 400 and "takes no body" in junk.json()["detail"]
+    assert junk.status_code == 400 and junk.json()["code"] == "parse_error"
+    unknown = staff.post(url, data={"url": "http://elsewhere.example/"}, format="json")
+    assert unknown.status_code == 400 and "url" in problem_fields(unknown)
     response = staff.post(url)
     assert response.status_code == 202
     assert response.json()["link"]["state"] == "ok"

@@ -9,7 +9,7 @@ from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
 
 # (as stated, EDTF, first day, last day)
 ACCEPTED = [
-    # The deadlines of the seed articles, and the forms the README promises.
+    # The deadlines of the seed articles, and the forms docs/staff-workflow.md promises.
     ("in November 2024", "2024-11", date(2024, 11, 1), date(2024, 11, 30)),
     ("for 2025-2027", "2025/2027", date(2025, 1, 1), date(2027, 12, 31)),
     ("in 2024-2025", "2024/2025", date(2024, 1, 1), date(2025, 12, 31)),

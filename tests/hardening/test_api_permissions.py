@@ -45,6 +45,8 @@ WHO_MAY_WRITE = {
     ("patch", "/api/v1/sources/{id}/"): EDITORS,
     # Editors correct sources but do not delete them (evidence would go): as in the admin.
     ("delete", "/api/v1/sources/{id}/"): {"superuser"},
+    # Asking for a new capture of a source's page needs what changing the source needs.
+    ("post", "/api/v1/sources/{source_id}/captures/"): EDITORS,
     ("post", "/api/v1/webhooks/"): TOKEN_HOLDERS,
     ("put", "/api/v1/webhooks/{id}/"): TOKEN_HOLDERS,
     ("patch", "/api/v1/webhooks/{id}/"): TOKEN_HOLDERS,

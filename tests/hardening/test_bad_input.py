@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import string
 
 import pytest
@@ -113,6 +114,7 @@ WRITES = [
     ("patch", "/api/v1/webhooks/{id}/"),
     ("post", "/api/v1/webhooks/{id}/test/"),
     ("post", "/api/v1/intake/suggestions/"),  # writes nothing, but reads a body
+    ("post", "/api/v1/sources/{source_id}/captures/"),  # takes no field, but reads a body
 ]
 # Owner-scoped: a token holder's own webhook subscriptions; anonymous callers get a 401.
 OWNER_SCOPED = ("/api/v1/webhooks/",)
@@ -130,7 +132,7 @@ def write_endpoints(world) -> list[tuple[str, str]]:
     return [
         (
             method,
-            path.replace("{id}", str(_record_for(world, path).pk)),
+            re.sub(r"\{(id|source_id)\}", str(_record_for(world, path).pk), path),
         )
         for method, path in WRITES
     ]

@@ -1,5 +1,5 @@
 """`manage.py evaluate_extraction`: the assistant on the five seed articles, compared with
-the seed dataset. The figures are held at the level reached (README, "Staff workflow")."""
+the seed dataset. The figures are held at the level reached (docs/staff-workflow.md)."""
 
 import re
 
@@ -50,9 +50,9 @@ def test_the_command_prints_recall_and_precision_and_leaves_the_database_as_it_w
     assert not Actor.objects.exists() and not Commitment.objects.exists()
 
 
-# The follow-up figures reached (README, "How well it does on follow-ups it was not built
-# on"), per split and language: (recall, precision, top match, status). A change to the rules
-# that lowers one fails here; one that raises it should raise the floor.
+# The follow-up figures reached (docs/staff-workflow.md, "How well it does on follow-ups it
+# was not built on"), per split and language: (recall, precision, top match, status). A
+# change to the rules that lowers one fails here; one that raises it should raise the floor.
 FOLLOW_UP_FLOORS = {
     ("tune", "en"): (0.9, 0.76, 0.77, 0.83),
     ("tune", "ru"): (0.93, 0.76, 0.81, 0.85),

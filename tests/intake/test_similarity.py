@@ -171,9 +171,10 @@ def test_values_are_those_of_the_servers_pg_trgm():
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except DatabaseError as error:
-        # The embedded PostgreSQL of `make test` ships no contrib extensions (README, "Tests
-        # skipped on the embedded defaults"); CI's pass on the machine's PostgreSQL sets
-        # TRACKER_TEST_REQUIRE_PG_TRGM, so there this comparison cannot be skipped.
+        # The embedded PostgreSQL of `make test` ships no contrib extensions
+        # (docs/getting-started.md, "Tests skipped on the embedded defaults"); CI's pass on
+        # the machine's PostgreSQL sets TRACKER_TEST_REQUIRE_PG_TRGM, so there this
+        # comparison cannot be skipped.
         if os.environ.get("TRACKER_TEST_REQUIRE_PG_TRGM"):
             pytest.fail(f"pg_trgm cannot be created on this server ({error})")
         pytest.skip(f"pg_trgm cannot be created on this server ({error}); pinned values stand")
