@@ -48,10 +48,6 @@ class SourceArchive:
     captures: list[Capture] = field(default_factory=list)
     checks: list[LinkCheck] = field(default_factory=list)
 
-    @property
-    def latest(self) -> Capture | None:
-        return self.captures[0] if self.captures else None
-
 
 def source_archive(*, source_id: int, drafts: bool = False) -> SourceArchive:
     """The archive of a source; its quote counts over published commitments' citations
