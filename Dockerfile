@@ -21,6 +21,7 @@ COPY webhooks ./webhooks
 COPY archive ./archive
 COPY pages ./pages
 COPY intake ./intake
+COPY metrics ./metrics
 COPY manage.py ./
 RUN pip install .
 
@@ -34,7 +35,11 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build \
 # owned by the user that writes them: a new volume takes this directory's owner.
 RUN mkdir -p /var/lib/tracker/archive && chown tracker /var/lib/tracker/archive
 
+# prometheus-client's multiprocess mode: gunicorn's workers (and a Celery worker's pool) count
+# in files here, and /metrics adds them up (config/gunicorn.py, metrics/worker.py).
+ENV PROMETHEUS_MULTIPROC_DIR=/tmp/tracker-metrics
+
 USER tracker
 EXPOSE 8000
 # A CSV export of every row streams for a while: give a worker longer than the default 30 s.
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]

@@ -120,6 +120,39 @@ def experiments_table(results: dict) -> list[str]:
     return lines
 
 
+def side_by_side_table(results: dict) -> list[str]:
+    """Two configurations of the app measured in the same run (bench/run.py): a token
+    reader's reads on the primary alone and with one replica, and the floor with and
+    without the request metrics."""
+    lines = [
+        "| measured | conc. | first req/s | second req/s | second / first "
+        "| p99 ms (first, second) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    pairs = [
+        (f"token {name}: primary alone, with one replica", points, "primary_only", "with_replica")
+        for name, points in (results.get("replicas") or {}).items()
+    ]
+    if results.get("metrics_overhead"):
+        pairs.append(
+            (
+                "floor: without, with the metrics middleware",
+                results["metrics_overhead"],
+                "without_metrics",
+                "with_metrics",
+            )
+        )
+    for label, points, first, second in pairs:
+        for c in sorted(points[first], key=int):
+            a, b = points[first][c], points[second][c]
+            lines.append(
+                f"| {label} | {c} | {_num(a['requests_per_s'])} | {_num(b['requests_per_s'])} "
+                f"| {_ratio(_share(b['requests_per_s'], a['requests_per_s']))} "
+                f"| {_num(a['p99_ms'], 2)}, {_num(b['p99_ms'], 2)} |"
+            )
+    return lines
+
+
 def targets_table(results: dict) -> list[str]:
     lines = ["| target | goal | measured | met |", "|---|---|---|---|"]
     for target in results.get("targets", []):
@@ -238,6 +271,9 @@ def markdown(results: dict) -> str:
         "",
         *scan_lines(results),
     ]
+    if results.get("replicas") or results.get("metrics_overhead"):
+        parts += ["", "## Token reads with a replica; the metrics middleware", ""]
+        parts += side_by_side_table(results)
     experiments = experiments_table(results)
     if experiments:
         parts += ["", "## Experiments", "", *experiments]

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from bench import data, report, webhooks
+from bench import data, replicas, report, webhooks
 from bench.children import BASE_DIR, log, migrate, run_child
 from bench.load import lua_script, wrk_ensure, wrk_run
 
@@ -90,6 +90,8 @@ class Options:
     # The webhook fan-out (bench/webhooks.py).
     webhooks_only: bool = False
     skip_webhooks: bool = False
+    skip_replicas: bool = False
+    skip_metrics: bool = False
     webhook_alerts: int = 10_000
     webhook_subscriptions: int = 100
     webhook_per_alert: int = 1
@@ -158,6 +160,12 @@ def parse_args(argv: list[str]) -> Options:
         "--webhooks-only", action="store_true", help="measure only the webhook fan-out"
     )
     parser.add_argument("--skip-webhooks", action="store_true")
+    parser.add_argument(
+        "--skip-replicas", action="store_true", help="no token reads with a streaming replica"
+    )
+    parser.add_argument(
+        "--skip-metrics", action="store_true", help="no floor with/without request metrics"
+    )
     parser.add_argument("--webhook-alerts", type=int, default=10_000)
     parser.add_argument("--webhook-subscriptions", type=int, default=100)
     parser.add_argument(
@@ -186,6 +194,8 @@ def parse_args(argv: list[str]) -> Options:
         command="python -m bench " + " ".join(argv) if argv else "make bench",
         webhooks_only=args.webhooks_only,
         skip_webhooks=args.skip_webhooks,
+        skip_replicas=args.skip_replicas,
+        skip_metrics=args.skip_metrics,
         webhook_alerts=args.webhook_alerts,
         webhook_subscriptions=args.webhook_subscriptions,
         webhook_per_alert=args.webhook_per_alert,
@@ -524,6 +534,84 @@ def front_door(app: Server, logs: Path, notes: list[str]):
     ).start()
     log(f"front door up: nginx {proxy.base} in front of the app")
     return proxy
+
+
+# --- reads past one database, and the metrics middleware -----------------------------------------
+
+
+def measure_token_reads_with_replica(
+    options: Options, api_env: dict, api_db: str, counts: data.Counts, logs: Path
+) -> dict:
+    """A token reader's list and detail, the app on a private primary alone and the same app
+    with its streaming replica (bench/replicas.py), same run, alternating."""
+    cluster = replicas.replicated_database(source_dsn=server_dsn(api_db), env=api_env, logs=logs)
+    headers = replicas.reader_headers(cluster.token)
+    primary_env = {**api_env, "DATABASE_URL": cluster.primary_url}
+    servers = {
+        "primary_only": Server(
+            "primary-only", "config.wsgi:application", primary_env,
+            options.gunicorn_args, logs / "app-primary-only.log",
+        ),
+        "with_replica": Server(
+            "with-replica", "config.wsgi:application",
+            {**primary_env, "DATABASE_REPLICA_URLS": cluster.replica_url},
+            options.gunicorn_args, logs / "app-with-replica.log",
+        ),
+    }  # fmt: skip
+    results: dict = {}
+    try:
+        for server in servers.values():
+            server.wait_ready()
+        for name in ("list", "detail"):
+            targets = {}
+            for server_name, server in servers.items():
+                if name == "list":
+                    url = f"{server.base}/api/v1/commitments/?{LIST_QUERY}"
+                    paths = ""
+                else:
+                    url = f"{server.base}/api/v1/commitments/1/"
+                    paths = f'"/api/v1/commitments/" .. math.random(1, {counts.commitments}) .. "/"'
+                status, _, body = http_get(url, headers)
+                if status != 200:
+                    raise RuntimeError(f"replicas: {server_name} answered {status}: {body[:200]}")
+                script = lua_script(
+                    logs / f"replica-{name}-{server_name}.lua", headers=headers, paths=paths
+                )
+                targets[server_name] = Target(url, script)
+            log(f"replicas: {name} by a token reader, primary only and with one replica")
+            results[name] = measure_http(
+                f"token {name}", targets, servers, options, logs / "wrk.log"
+            )
+    finally:
+        for server in servers.values():
+            server.stop()
+        cluster.stop()
+    return results
+
+
+def measure_metrics_overhead(options: Options, api_env: dict, logs: Path) -> dict:
+    """The floor endpoint with django-prometheus's request middleware and without it
+    (METRICS_HTTP_REQUESTS=false), same run, alternating."""
+    servers = {
+        "with_metrics": Server(
+            "with-metrics", "config.wsgi:application", api_env,
+            options.gunicorn_args, logs / "app-with-metrics.log",
+        ),
+        "without_metrics": Server(
+            "without-metrics", "config.wsgi:application",
+            {**api_env, "METRICS_HTTP_REQUESTS": "false"},
+            options.gunicorn_args, logs / "app-without-metrics.log",
+        ),
+    }  # fmt: skip
+    try:
+        for server in servers.values():
+            server.wait_ready()
+        targets = {name: Target(f"{s.base}/api/v1/statuses/") for name, s in servers.items()}
+        log("metrics: the floor with and without the request middleware")
+        return measure_http("floor metrics", targets, servers, options, logs / "wrk.log")
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -877,6 +965,41 @@ def floor_rows(http_results: dict) -> list[dict]:
     return rows
 
 
+def replica_and_metrics_rows(results: dict) -> list[dict]:
+    """A token reader's reads with one replica against the primary alone (a reference: on
+    one machine the replica shares its cores), and the metrics middleware's price on the
+    floor (goal: under 5%)."""
+    rows = []
+    for name, points in (results.get("replicas") or {}).items():
+        for c in sorted(points["primary_only"], key=int):
+            alone = points["primary_only"][c]["requests_per_s"]
+            replica = points["with_replica"][c]["requests_per_s"]
+            rows.append(
+                {
+                    "name": f"token {name} with one replica, c={c}",
+                    "goal": "none (reference)",
+                    "measured": f"{_divide(replica, alone):.2f}x of the primary alone "
+                    f"({replica:,.0f} vs {alone:,.0f} req/s)",
+                    "met": None,
+                }
+            )
+    points = results.get("metrics_overhead") or {}
+    for c in sorted(points.get("with_metrics", {}), key=int):
+        with_metrics = points["with_metrics"][c]["requests_per_s"]
+        without = points["without_metrics"][c]["requests_per_s"]
+        overhead = 1 - _divide(with_metrics, without)
+        rows.append(
+            {
+                "name": f"metrics middleware on the floor, c={c}",
+                "goal": "< 5% fewer req/s",
+                "measured": f"{overhead:+.1%} ({with_metrics:,.0f} with, {without:,.0f} "
+                "without req/s)",
+                "met": overhead < 0.05,
+            }
+        )
+    return rows
+
+
 def evaluate_targets(results: dict, options: Options) -> list[dict]:
     http_results = results.get("http", {})
     targets = floor_rows(http_results)
@@ -1028,6 +1151,7 @@ def evaluate_targets(results: dict, options: Options) -> list[dict]:
                 "met": None,
             }
         )
+    targets += replica_and_metrics_rows(results)
     csv = results.get("csv") or {}
     targets.append(
         {
@@ -1247,6 +1371,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for server in servers.values():
             server.stop()
+
+    if not options.skip_replicas:
+        results["replicas"] = measure_token_reads_with_replica(
+            options, api_env, api_db, counts, logs
+        )
+    if not options.skip_metrics:
+        results["metrics_overhead"] = measure_metrics_overhead(options, api_env, logs)
 
     if options.skip_scan:
         results["scan"] = {"available": False, "reason": "skipped (--skip-scan)"}

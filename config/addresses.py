@@ -33,9 +33,9 @@ def client_ip(request) -> str | None:
     return addresses[-proxies]
 
 
-def is_internal(address: str | None) -> bool:
-    """Loopback, or inside one of HEALTH_INTERNAL_NETWORKS (CIDR blocks, e.g. the load
-    balancer's subnet)."""
+def is_internal(address: str | None, *, networks: list[str] | None = None) -> bool:
+    """Loopback, or inside one of `networks` (CIDR blocks, e.g. the load balancer's subnet;
+    HEALTH_INTERNAL_NETWORKS unless given)."""
     try:
         ip = ipaddress.ip_address((address or "").split("%", 1)[0])
     except ValueError:
@@ -47,5 +47,5 @@ def is_internal(address: str | None) -> bool:
     # An address of the other IP version is simply not in a network: no error.
     return any(
         ip in ipaddress.ip_network(network, strict=False)
-        for network in settings.HEALTH_INTERNAL_NETWORKS
+        for network in (settings.HEALTH_INTERNAL_NETWORKS if networks is None else networks)
     )

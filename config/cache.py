@@ -9,6 +9,12 @@ of its own (its pool does, and the pool notices a fork), so one per pool is safe
 from __future__ import annotations
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django_prometheus.cache.metrics import (
+    django_cache_get_fail_total,
+    django_cache_get_total,
+    django_cache_hits_total,
+    django_cache_misses_total,
+)
 
 
 class _SharedClientRedisCacheClient(RedisCacheClient):
@@ -25,6 +31,25 @@ class _SharedClientRedisCacheClient(RedisCacheClient):
 
 
 class SharedClientRedisCache(RedisCache):
+    """With django-prometheus's cache figures (gets, hits, misses, failures). Its own Redis
+    backend needs django-redis, which this project does not use."""
+
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
         self._class = _SharedClientRedisCacheClient
+
+    def get(self, key, default=None, version=None):
+        django_cache_get_total.labels(backend="redis").inc()
+        try:
+            value = super().get(key, _MISSING, version=version)
+        except Exception:
+            django_cache_get_fail_total.labels(backend="redis").inc()
+            raise
+        if value is _MISSING:
+            django_cache_misses_total.labels(backend="redis").inc()
+            return default
+        django_cache_hits_total.labels(backend="redis").inc()
+        return value
+
+
+_MISSING = object()

@@ -25,6 +25,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 
@@ -136,6 +137,72 @@ def _start_redis(services: EmbeddedServices) -> None:
     services.environ["CELERY_BROKER_URL"] = f"redis://127.0.0.1:{port}/0"
     services._redis = client
     services.started.append(f"Redis (embedded, 127.0.0.1:{port})")
+
+
+class StreamingReplica:
+    """A streaming replica of a pgserver PostgreSQL: `pg_basebackup -R` of the primary into a
+    data directory of its own, started on a socket directory and a free port of its own,
+    replaying what the primary streams to it. For the tests and the bench (docs/operations.md
+    says how production runs replicas); `primary` is pgserver's server object."""
+
+    def __init__(self, primary):
+        import pgserver
+
+        self.primary = primary
+        self.bin = Path(pgserver.__file__).parent / "pginstall" / "bin"
+        self.directory = Path(tempfile.mkdtemp(prefix="tracker-replica-"))
+        self.pgdata = self.directory / "pgdata"
+        self.socket_dir = self.directory / "socket"
+        self.port = _free_port()
+        self.url = ""
+
+    def _run(self, *args: str, timeout: float = 120) -> str:
+        user = self.primary.system_user  # None unless running as root
+        return subprocess.run(
+            list(args), check=True, capture_output=True, text=True, user=user, timeout=timeout
+        ).stdout
+
+    def start(self, *, database: str) -> StreamingReplica:
+        user = self.primary.system_user
+        self.socket_dir.mkdir()
+        if user:
+            shutil.chown(self.directory, user)
+            shutil.chown(self.socket_dir, user)
+        self._run(
+            str(self.bin / "pg_basebackup"),
+            *("-h", str(self.primary.get_postmaster_info().socket_dir), "-U", "postgres"),
+            *("-D", str(self.pgdata)),
+            *("-R", "-X", "stream", "-c", "fast"),
+        )
+        self._pg_ctl("start")
+        self.url = (
+            f"postgres://postgres@/{database}?host={quote(str(self.socket_dir))}&port={self.port}"
+        )
+        return self
+
+    def _pg_ctl(self, action: str) -> None:
+        options = ("-o", f'-h "" -k {self.socket_dir} -p {self.port}')
+        log = ("-l", str(self.directory / "log")) if action == "start" else ()
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.pgdata), "-w", *options, *log, action)
+
+    def psql(self, sql: str, *, database: str = "postgres") -> str:
+        return self._run(
+            str(self.bin / "psql"),
+            *("-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres"),
+            *("-d", database, "-At", "-c", sql),
+        ).strip()
+
+    def stop(self) -> None:
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop")
+
+    def running(self) -> bool:
+        return (self.pgdata / "postmaster.pid").exists()
+
+    def close(self) -> None:
+        if self.running():
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def start_embedded_services(environ: dict[str, str] | None = None) -> EmbeddedServices:

@@ -129,10 +129,10 @@ class PageLocaleMiddleware(LocaleMiddleware):
     config/urls.py); an unprefixed page (`/`, an old `/commitments/…` link) is redirected to
     the reader's language by Accept-Language. The admin, at /admin/ with no prefix, follows
     the staff member's language (cookie, Accept-Language). The API negotiates its own
-    (config.api.languages) and /health/ is for machines: both are left alone.
+    (config.api.languages); /health/ and /metrics are for machines: all three are left alone.
     """
 
-    SKIPPED = ("/api/", "/health/")
+    SKIPPED = ("/api/", "/health/", "/metrics")
 
     def process_request(self, request):
         if request.path_info.startswith(self.SKIPPED):

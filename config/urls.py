@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.api.handlers import api_not_found
 from config.health import health
+from metrics.views import metrics
 
 # The admin is where staff keep the record true: it says so, not "Django administration".
 admin.site.site_header = _("Commitment tracker — staff")
@@ -16,6 +17,8 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("health/", health, name="health"),
+    # Prometheus's scrape, for internal callers only (metrics/views.py); the proxy hides it.
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     # Any other version or path under /api/: a problem-details 404, not an HTML page.

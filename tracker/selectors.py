@@ -143,6 +143,20 @@ STATS_CACHE_SECONDS = 30
 STATS_GENERATION_KEY = "tracker:stats:generation"
 
 
+# The last whole deadline scan that ran to its end: when it finished (a Unix time) and how long
+# it took, kept in the shared cache so that any web process reports it (metrics/selectors.py).
+SCAN_LAST_RUN_KEY = "tracker:scan:last-run"
+
+
+def deadlines_scan_last_run() -> dict | None:
+    """`{"finished_at": unix seconds, "duration_seconds": s}` of the last whole scan, or None
+    (none since Redis started, or Redis not answering)."""
+    try:
+        return cache.get(SCAN_LAST_RUN_KEY)
+    except RedisError:
+        return None
+
+
 def commitment_stats_cached(*, user, today: date) -> dict:
     """`commitment_stats` from the cache when it holds this audience's counts for today.
 

@@ -11,6 +11,7 @@ Alert make a duplicate impossible even if the lock were bypassed.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -27,7 +28,7 @@ from commitments.selectors import tracker_today
 from commitments.services import commitments_refresh_overdue_flags
 from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
 from tracker.models import Alert
-from tracker.selectors import STATS_GENERATION_KEY
+from tracker.selectors import SCAN_LAST_RUN_KEY, STATS_GENERATION_KEY
 from tracker.signals import alerts_recorded
 
 logger = logging.getLogger(__name__)
@@ -204,6 +205,7 @@ def deadlines_scan(
     """
     today = today or tracker_today()
     ids = None if commitment_ids is None else sorted(set(commitment_ids))
+    started = time.monotonic()
     with transaction.atomic():
         if not _scan_lock_try():
             logger.info("deadlines scan skipped: another scan holds the lock")
@@ -233,7 +235,19 @@ def deadlines_scan(
     )
     if summary.changed:
         logger.info("deadlines scan: %s", summary.counts())
+    if ids is None:
+        _scan_run_record(duration_seconds=time.monotonic() - started)
     return summary
+
+
+def _scan_run_record(*, duration_seconds: float) -> None:
+    """Note a whole scan's end for the metrics (`tracker_deadlines_scan_last_success_...`);
+    a Redis that cannot be reached loses only the note."""
+    run = {"finished_at": time.time(), "duration_seconds": duration_seconds}
+    try:
+        cache.set(SCAN_LAST_RUN_KEY, run, timeout=None)
+    except RedisError:
+        logger.warning("could not note the deadline scan's end for the metrics")
 
 
 def alerts_record_overdue(*, became_overdue: list[tuple[int, date]]) -> None:

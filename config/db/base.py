@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import select
 
-from django.db.backends.postgresql import base
+from django_prometheus.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
 
+# django-prometheus's PostgreSQL backend: it counts connections, queries and their time.
 class DatabaseWrapper(base.DatabaseWrapper):
     def is_usable(self) -> bool:
         connection = self.connection

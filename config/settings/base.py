@@ -3,6 +3,7 @@
 Every variable read here is documented in `.env.example`.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -57,6 +58,8 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    # Request, database and cache metrics for /metrics (metrics/, docs/operations.md).
+    "django_prometheus",
 ]
 LOCAL_APPS = [
     # The admin's shared templates and assets (staff CSS, the quote picker, the history list).
@@ -69,10 +72,19 @@ LOCAL_APPS = [
     "archive",
     "pages",
     "intake",
+    # Above every app it counts: /metrics and the tracker's own figures.
+    "metrics",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
+# The request figures for /metrics (metrics/middleware.py): first and last in MIDDLEWARE, so
+# the whole request is timed between the two.
+REQUEST_METRICS_MIDDLEWARE = (
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "metrics.middleware.RequestMetricsAfterMiddleware",
+)
 MIDDLEWARE = [
+    REQUEST_METRICS_MIDDLEWARE[0],
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads a body: one over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 at once.
     "config.middleware.RequestBodyLimitMiddleware",
@@ -101,8 +113,9 @@ MIDDLEWARE = [
     "common.middleware.AdminTimeZoneMiddleware",
     # RateLimit / RateLimit-Policy on the API's throttled answers, from the throttle's count.
     "config.api.throttling.ratelimit_headers_middleware",
-    # Last, as django-axes requires: answers a locked-out login attempt.
+    # As django-axes requires, after every other middleware: answers a locked-out login.
     "axes.middleware.AxesMiddleware",
+    REQUEST_METRICS_MIDDLEWARE[1],
 ]
 
 TEMPLATES = [
@@ -147,6 +160,34 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     f"-c statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS', default=30000)}"
 )
 
+# Streaming replicas for reads (config/replicas.py, docs/operations.md): comma-separated
+# URLs, empty for none. Each is an alias `replica1`, `replica2`, ... with the primary's options;
+# the test database of each is the primary's (a replica cannot be written to create one).
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+_REPLICA_SHARES_WITH_PRIMARY = ("ENGINE", "ATOMIC_REQUESTS", "CONN_HEALTH_CHECKS", "CONN_MAX_AGE")
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    _replica = env.db_url_config(_url)
+    DATABASES[f"replica{_number}"] = {
+        **_replica,
+        **{key: DATABASES["default"][key] for key in _REPLICA_SHARES_WITH_PRIMARY},
+        # Its own host and port (also given as ?host= for a socket); the primary's timeout.
+        "OPTIONS": {
+            "options": DATABASES["default"]["OPTIONS"]["options"],
+            **_replica.get("OPTIONS", {}),
+            "connect_timeout": 2,
+        },
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.replicas.ReplicaRouter"]
+# A client that wrote reads the primary for this long; a replica further behind than
+# DATABASE_REPLICA_MAX_LAG_SECONDS, or not answering, is skipped, checked at most every
+# DATABASE_REPLICA_CHECK_SECONDS per process.
+DATABASE_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_READ_YOUR_WRITES_SECONDS", default=10)
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5)
+DATABASE_REPLICA_CHECK_SECONDS = env.float("DATABASE_REPLICA_CHECK_SECONDS", default=1)
+if DATABASE_REPLICA_URLS:
+    MIDDLEWARE.insert(2, "config.replicas.ReplicaReadsMiddleware")
+
 # --- Redis: broker and cache --------------------------------------------------------------
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
@@ -161,6 +202,29 @@ CACHES = {
         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
+
+# --- Metrics (metrics/, docs/operations.md) --------------------------------------------------
+
+# /metrics answers loopback, these networks (CIDR blocks: Prometheus's), and a bearer token
+# whose SHA-256 (hex) is METRICS_TOKEN_SHA256; no one else. The front door never serves it.
+METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=[])
+METRICS_TOKEN_SHA256 = env("METRICS_TOKEN_SHA256", default="")
+# The responsible actors named in the `actor` label; the rest are summed as "other".
+METRICS_ACTOR_LABELS = env.int("METRICS_ACTOR_LABELS", default=25)
+# The database's figures are counted at most this often, for every web process together.
+METRICS_FIGURES_CACHE_SECONDS = env.int("METRICS_FIGURES_CACHE_SECONDS", default=15)
+# Per-request figures (REQUEST_METRICS_MIDDLEWARE); false leaves them out, which `make bench`
+# compares on the floor endpoint.
+METRICS_HTTP_REQUESTS = env.bool("METRICS_HTTP_REQUESTS", default=True)
+if not METRICS_HTTP_REQUESTS:
+    MIDDLEWARE = [name for name in MIDDLEWARE if name not in REQUEST_METRICS_MIDDLEWARE]
+# The Celery worker's own metrics (metrics/worker.py): off unless a port is given.
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+METRICS_WORKER_ADDRESS = env("METRICS_WORKER_ADDRESS", default="127.0.0.1")
+# prometheus-client's multiprocess mode (gunicorn's workers, Celery's pool) writes here; it
+# must exist before the first metric is counted.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -23,3 +23,5 @@ STORAGES["archive"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": str(BASE_DIR / ".data" / "test-archive")},
 }
+# Every scrape counts afresh: tests read the figures right after changing them.
+METRICS_FIGURES_CACHE_SECONDS = 0

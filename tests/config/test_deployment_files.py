@@ -13,6 +13,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 APP_SERVICES = ("web", "worker", "beat")
 # `migrate` runs once, then exits; `proxy` is the only published service.
 ONE_SHOT = "migrate"
+MONITORING = {"prometheus", "grafana"}
 
 
 def _compose() -> dict:
@@ -31,7 +32,9 @@ def _module_exists(dotted: str) -> bool:
 def test_compose_has_the_production_shape():
     services = _compose()["services"]
 
-    assert set(services) == {"postgres", "redis", "proxy", ONE_SHOT, *APP_SERVICES}
+    assert set(services) == {"postgres", "redis", "proxy", ONE_SHOT, *APP_SERVICES, *MONITORING}
+    # Monitoring is optional: only `--profile monitoring` starts it.
+    assert {name for name, service in services.items() if "profiles" in service} == MONITORING
     assert services["postgres"]["image"] == "postgres:16"
     assert services["redis"]["image"] == "redis:7"
     assert services["beat"]["deploy"]["replicas"] == 1
@@ -88,7 +91,14 @@ def test_the_web_service_serves_the_dockerfiles_gunicorn_command_behind_the_prox
     assert "ports" not in web
     assert web["environment"]["API_NUM_PROXIES"] == "1"
     assert proxy["ports"] == ["8000:8000"]
-    assert [name for name, service in services.items() if "ports" in service] == ["proxy"]
+    assert [name for name, service in services.items() if "ports" in service] == [
+        "proxy",
+        "grafana",
+    ]
+    # Grafana only on the host's loopback: the proxy is the one public port.
+    assert services["grafana"]["ports"] == ["127.0.0.1:3000:3000"]
+    # Scalable: no fixed container names (`--scale web=3`); beat stays one.
+    assert not any("container_name" in service for service in services.values())
     assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
     cmd = json.loads(re.search(r"^CMD\s+(.+)$", DOCKERFILE.read_text(), re.MULTILINE).group(1))
     bind = cmd[cmd.index("--bind") + 1]

@@ -1,6 +1,7 @@
 """The front door: the committed nginx template (deploy/nginx/), rendered and run by the
 distribution's nginx in front of a real gunicorn serving the production settings on the test
-database, as docker-compose.yml runs them.
+database, as docker-compose.yml runs them; and /metrics, which gunicorn's workers add up
+between them and the front door hides.
 
 Each promise is checked against gunicorn alone first where that is possible (the attack holds
 it, a forged X-Forwarded-For fools it), so a test that passes says the proxy made the
@@ -69,8 +70,11 @@ class Gunicorn:
             API_NUM_PROXIES="1",  # as docker-compose.yml sets it
             CACHE_KEY_PREFIX=f"front-door-{uuid.uuid4().hex}",  # throttle counts of its own
             DJANGO_STATIC_ROOT=str(static_root),
+            # As the image sets it: the workers count in files there (config/gunicorn.py).
+            PROMETHEUS_MULTIPROC_DIR=str(directory / "metrics"),
             **env,
         )
+        self.metrics_dir = Path(environment["PROMETHEUS_MULTIPROC_DIR"])
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=BASE_DIR,
@@ -81,6 +85,7 @@ class Gunicorn:
         self.process = LoggedProcess(
             [
                 *(sys.executable, "-m", "gunicorn", "config.wsgi:application"),
+                *DOCKERFILE_CMD[DOCKERFILE_CMD.index("--config") :][:2],
                 *("--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)),
                 *("--timeout", "60", "--graceful-timeout", "5", "--no-control-socket"),
                 *("--access-logfile", "-", "--error-logfile", "-"),
@@ -375,3 +380,91 @@ def test_the_public_pages_are_cached_per_language_through_the_front_door(front_d
         redirect = _request(proxy.port, "GET", "/", {**html, "Accept-Language": header})
         assert redirect.status == 302
         assert redirect.headers["location"].endswith(f"/{language}/"), header
+
+
+# --- /metrics -------------------------------------------------------------------------------
+
+
+def _view_requests(samples: dict, view_part: str) -> float:
+    return sum(
+        sample.value
+        for sample in samples.get("django_http_requests_total_by_view_transport_method_total", [])
+        if view_part in sample.labels["view"]
+    )
+
+
+def _scrape(port: int) -> dict:
+    from tests.metrics.helpers import samples_of
+
+    reply = _request(port, "GET", "/metrics")
+    assert reply.status == 200, reply.body
+    return samples_of(reply.body.decode())
+
+
+def test_metrics_answer_inside_but_the_front_door_hides_them_from_everyone(front_door):
+    app, proxy = front_door
+
+    direct = _request(app.port, "GET", "/metrics")
+    through = [
+        _request(proxy.port, "GET", "/metrics", headers)
+        for headers in ({}, {"X-Forwarded-For": "127.0.0.1"}, {"Authorization": "Bearer x"})
+    ]
+    slashed = _request(proxy.port, "GET", "/metrics/")
+
+    assert direct.status == 200 and b"tracker_commitments" in direct.body
+    assert [reply.status for reply in through] == [404, 404, 404]
+    assert app.requests_for("GET /metrics", at_least=1)  # only the direct one reached it
+    assert len(app.requests_for("GET /metrics")) == 1
+    # Anything else reaches the app, which knows no /metrics/ (and refuses the public).
+    assert slashed.status in {403, 404}
+
+
+def test_the_workers_counts_add_up_across_gunicorn_processes(front_door):
+    """Requests spread over the Dockerfile's workers; /metrics from any one of them counts
+    every worker's, and each worker's own file holds its part."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    app, _proxy = front_door
+    before = _view_requests(_scrape(app.port), "status")
+    sent = 0
+
+    def per_worker() -> dict[int, float]:
+        counts = {}
+        for counter in app.metrics_dir.glob("counter_*.db"):
+            pid = int(counter.stem.split("_")[1])
+            alone = app.metrics_dir.parent / f"metrics-of-{pid}"
+            alone.mkdir(exist_ok=True)
+            (alone / counter.name).write_bytes(counter.read_bytes())
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=str(alone))
+            counts[pid] = _view_requests(_samples_by_name(registry), "status")
+        return counts
+
+    def spread() -> dict[int, float] | None:
+        nonlocal sent
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            replies = list(
+                pool.map(lambda _: _request(app.port, "GET", "/api/v1/statuses/"), range(24))
+            )
+        assert {reply.status for reply in replies} == {200}
+        sent += len(replies)
+        counts = per_worker()
+        return counts if sum(1 for n in counts.values() if n > 0) >= 2 else None
+
+    counts = wait_until(spread, timeout=120, what="two gunicorn workers served requests")
+    total = _view_requests(_scrape(app.port), "status")
+
+    assert total - before == sent
+    assert sum(counts.values()) == total
+    assert all(n < total for n in counts.values())
+
+
+def _samples_by_name(registry) -> dict:
+    samples: dict = {}
+    for family in registry.collect():
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append(sample)
+    return samples

@@ -1,0 +1,176 @@
+"""The tracker's own metrics, as Prometheus metric families built at scrape time from
+metrics/selectors.py; docs/operations.md lists every metric.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.core.cache import cache
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from redis.exceptions import RedisError
+
+from commitments.selectors import tracker_today
+from metrics import selectors
+from metrics.exposition import ScrapeRegistry, process_metrics_collector
+
+logger = logging.getLogger(__name__)
+
+FIGURES_CACHE_KEY = "metrics:figures"
+
+
+def _figures() -> dict:
+    today = tracker_today()
+    return {
+        "commitments": selectors.commitment_counts(today=today),
+        "by_country": selectors.commitment_counts_by_country(today=today),
+        "by_actor": selectors.commitment_counts_by_actor(today=today),
+        "alerts": selectors.alert_counts(),
+        "webhook_attempts": selectors.webhook_attempt_counts(),
+        "webhook_lag": selectors.webhook_delivery_lag_seconds(),
+        "webhook_subscriptions": selectors.webhook_subscription_counts(),
+        "archive": selectors.archive_counts(),
+    }
+
+
+def _figures_cached() -> dict:
+    """The database's figures, counted at most once per METRICS_FIGURES_CACHE_SECONDS for all
+    web processes: each scrape of each process would otherwise count every commitment."""
+    seconds = settings.METRICS_FIGURES_CACHE_SECONDS
+    if seconds <= 0:
+        return _figures()
+    try:
+        figures = cache.get(FIGURES_CACHE_KEY)
+    except RedisError:
+        return _figures()
+    if figures is None:
+        figures = _figures()
+        try:
+            cache.set(FIGURES_CACHE_KEY, figures, seconds)
+        except RedisError:
+            logger.warning("metrics: could not keep the figures in the cache")
+    return figures
+
+
+class TrackerCollector:
+    """`tracker_*` metric families. Each scrape reads the figures once."""
+
+    def describe(self) -> list:
+        return []  # built at scrape time: nothing to check against at registration
+
+    def collect(self) -> Iterator[Metric]:
+        figures = _figures_cached()
+        yield from _commitment_families(figures)
+        yield from _alert_and_webhook_families(figures)
+        yield from _archive_families(figures["archive"])
+        yield from _scan_families(selectors.scan_last_run())
+        queues = selectors.celery_queue_lengths()
+        if queues is not None:
+            family = GaugeMetricFamily(
+                "tracker_celery_queue_length", "Tasks waiting in the broker.", labels=["queue"]
+            )
+            for queue, length in queues.items():
+                family.add_metric([queue], length)
+            yield family
+
+
+def _commitment_families(figures: dict) -> Iterator[Metric]:
+    family = GaugeMetricFamily(
+        "tracker_commitments",
+        "Commitments by status and deadline state (overdue, due_soon, none), each once.",
+        labels=["status", "deadline"],
+    )
+    for status, deadline, n in figures["commitments"]:
+        family.add_metric([status, deadline], n)
+    yield family
+    family = GaugeMetricFamily(
+        "tracker_commitments_by_country",
+        "Commitments by status, deadline state and the country of a responsible actor.",
+        labels=["status", "deadline", "country"],
+    )
+    for status, deadline, country, n in figures["by_country"]:
+        family.add_metric([status, deadline, country], n)
+    yield family
+    family = GaugeMetricFamily(
+        "tracker_commitments_by_actor",
+        "Commitments by status, deadline state and responsible actor (the "
+        "METRICS_ACTOR_LABELS actors with most commitments; the rest as 'other').",
+        labels=["status", "deadline", "actor"],
+    )
+    for status, deadline, actor, n in figures["by_actor"]:
+        family.add_metric([status, deadline, actor], n)
+    yield family
+
+
+def _alert_and_webhook_families(figures: dict) -> Iterator[Metric]:
+    family = CounterMetricFamily(
+        "tracker_alerts_raised", "Alerts raised, by kind.", labels=["kind"]
+    )
+    for kind, n in sorted(figures["alerts"].items()):
+        family.add_metric([kind], n)
+    yield family
+    family = CounterMetricFamily(
+        "tracker_webhook_deliveries",
+        "Webhook delivery attempts, by outcome (succeeded, failed).",
+        labels=["outcome"],
+    )
+    for outcome in ("succeeded", "failed"):
+        family.add_metric([outcome], figures["webhook_attempts"].get(outcome, 0))
+    yield family
+    yield GaugeMetricFamily(
+        "tracker_webhook_delivery_lag_seconds",
+        "How long the oldest alert owed to an active subscription has waited.",
+        value=figures["webhook_lag"],
+    )
+    family = GaugeMetricFamily(
+        "tracker_webhook_subscriptions",
+        "Webhook subscriptions by state (active, failing, disabled).",
+        labels=["state"],
+    )
+    for state, n in figures["webhook_subscriptions"].items():
+        family.add_metric([state], n)
+    yield family
+
+
+def _archive_families(archive: dict) -> Iterator[Metric]:
+    family = GaugeMetricFamily(
+        "tracker_archive_links", "Archived source links by state.", labels=["state"]
+    )
+    for state, n in sorted(archive["links"].items()):
+        family.add_metric([state], n)
+    yield family
+    family = CounterMetricFamily(
+        "tracker_archive_link_checks",
+        "Archive fetches of source links, by outcome.",
+        labels=["outcome"],
+    )
+    for outcome, n in sorted(archive["checks"].items()):
+        family.add_metric([outcome], n)
+    yield family
+    yield CounterMetricFamily(
+        "tracker_archive_captures",
+        "Pages captured into the archive.",
+        value=archive["captures"]["all"],
+    )
+
+
+def _scan_families(last_run: dict | None) -> Iterator[Metric]:
+    if last_run is None:
+        return  # no whole scan since Redis started: absent, which the alert rule catches
+    yield GaugeMetricFamily(
+        "tracker_deadlines_scan_last_success_timestamp_seconds",
+        "When the last whole deadline scan finished (Unix time).",
+        value=last_run["finished_at"],
+    )
+    yield GaugeMetricFamily(
+        "tracker_deadlines_scan_last_duration_seconds",
+        "How long the last whole deadline scan took.",
+        value=last_run["duration_seconds"],
+    )
+
+
+def scrape_registry() -> ScrapeRegistry:
+    """What `/metrics` serves: the processes' metrics, then the tracker's own."""
+    return ScrapeRegistry(process_metrics_collector(), TrackerCollector())
