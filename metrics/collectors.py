@@ -23,10 +23,11 @@ FIGURES_CACHE_KEY = "metrics:figures"
 
 def _figures() -> dict:
     today = tracker_today()
+    by_country, by_actor = selectors.commitment_counts_by_country_and_actor(today=today)
     return {
         "commitments": selectors.commitment_counts(today=today),
-        "by_country": selectors.commitment_counts_by_country(today=today),
-        "by_actor": selectors.commitment_counts_by_actor(today=today),
+        "by_country": by_country,
+        "by_actor": by_actor,
         "alerts": selectors.alert_counts(),
         "webhook_attempts": selectors.webhook_attempt_counts(),
         "webhook_lag": selectors.webhook_delivery_lag_seconds(),

@@ -211,8 +211,9 @@ METRICS_INTERNAL_NETWORKS = env.list("METRICS_INTERNAL_NETWORKS", default=[])
 METRICS_TOKEN_SHA256 = env("METRICS_TOKEN_SHA256", default="")
 # The responsible actors named in the `actor` label; the rest are summed as "other".
 METRICS_ACTOR_LABELS = env.int("METRICS_ACTOR_LABELS", default=25)
-# The database's figures are counted at most this often, for every web process together.
-METRICS_FIGURES_CACHE_SECONDS = env.int("METRICS_FIGURES_CACHE_SECONDS", default=15)
+# The database's figures are counted at most this often, for every web process together:
+# they group every commitment, about a second per 100,000.
+METRICS_FIGURES_CACHE_SECONDS = env.int("METRICS_FIGURES_CACHE_SECONDS", default=60)
 # Per-request figures (REQUEST_METRICS_MIDDLEWARE); false leaves them out, which `make bench`
 # compares on the floor endpoint.
 METRICS_HTTP_REQUESTS = env.bool("METRICS_HTTP_REQUESTS", default=True)
