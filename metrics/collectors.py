@@ -9,12 +9,16 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from redis.exceptions import RedisError
 
+from archive.choices import CheckOutcome, LinkState
+from commitments.choices import Status
 from commitments.selectors import tracker_today
 from metrics import selectors
 from metrics.exposition import ScrapeRegistry, process_metrics_collector
+from tracker.choices import AlertKind
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +66,21 @@ class TrackerCollector:
         return []  # built at scrape time: nothing to check against at registration
 
     def collect(self) -> Iterator[Metric]:
-        figures = _figures_cached()
-        yield from _commitment_families(figures)
-        yield from _alert_and_webhook_families(figures)
-        yield from _archive_families(figures["archive"])
+        try:
+            figures = _figures_cached()
+        except DatabaseError as error:
+            # The request and process figures are still served, and this says why ours are not.
+            logger.warning("metrics: the database's figures could not be counted: %s", error)
+            figures = None
+        yield GaugeMetricFamily(
+            "tracker_figures_up",
+            "1 when the tracker's figures were counted from the database, 0 when it failed.",
+            value=0 if figures is None else 1,
+        )
+        if figures is not None:
+            yield from _commitment_families(figures)
+            yield from _alert_and_webhook_families(figures)
+            yield from _archive_families(figures["archive"])
         yield from _scan_families(selectors.scan_last_run())
         queues = selectors.celery_queue_lengths()
         if queues is not None:
@@ -83,8 +98,11 @@ def _commitment_families(figures: dict) -> Iterator[Metric]:
         "Commitments by status and deadline state (overdue, due_soon, none), each once.",
         labels=["status", "deadline"],
     )
-    for status, deadline, n in figures["commitments"]:
-        family.add_metric([status, deadline], n)
+    # Every status and deadline state, zeros included: a panel reads 0, not "no data".
+    counts = {(status, deadline): n for status, deadline, n in figures["commitments"]}
+    for status in Status.values:
+        for deadline in selectors.DEADLINE_STATES:
+            family.add_metric([status, deadline], counts.get((status, deadline), 0))
     yield family
     family = GaugeMetricFamily(
         "tracker_commitments_by_country",
@@ -109,8 +127,8 @@ def _alert_and_webhook_families(figures: dict) -> Iterator[Metric]:
     family = CounterMetricFamily(
         "tracker_alerts_raised", "Alerts raised, by kind.", labels=["kind"]
     )
-    for kind, n in sorted(figures["alerts"].items()):
-        family.add_metric([kind], n)
+    for kind in AlertKind.values:
+        family.add_metric([kind], figures["alerts"].get(kind, 0))
     yield family
     family = CounterMetricFamily(
         "tracker_webhook_deliveries",
@@ -139,16 +157,16 @@ def _archive_families(archive: dict) -> Iterator[Metric]:
     family = GaugeMetricFamily(
         "tracker_archive_links", "Archived source links by state.", labels=["state"]
     )
-    for state, n in sorted(archive["links"].items()):
-        family.add_metric([state], n)
+    for state in LinkState.values:
+        family.add_metric([state], archive["links"].get(state, 0))
     yield family
     family = CounterMetricFamily(
         "tracker_archive_link_checks",
         "Archive fetches of source links, by outcome.",
         labels=["outcome"],
     )
-    for outcome, n in sorted(archive["checks"].items()):
-        family.add_metric([outcome], n)
+    for outcome in CheckOutcome.values:
+        family.add_metric([outcome], archive["checks"].get(outcome, 0))
     yield family
     yield CounterMetricFamily(
         "tracker_archive_captures",

@@ -28,6 +28,7 @@ from webhooks.models import WebhookAttempt, WebhookSubscription
 logger = logging.getLogger(__name__)
 
 NO_COUNTRY = "none"
+DEADLINE_STATES = ("overdue", "due_soon", "none")
 OTHER_ACTORS = "other"
 BROKER_TIMEOUT_SECONDS = 2
 

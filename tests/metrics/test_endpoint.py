@@ -37,6 +37,12 @@ def test_loopback_reads_the_metrics_and_the_public_is_refused_with_a_reason(clie
     # django-prometheus's request and database figures are there too.
     assert value(samples, "django_http_requests_before_middlewares_total") >= 1
     assert value(samples, "django_db_execute_total", alias="default") >= 1
+    assert value(samples, "tracker_figures_up") == 1
+    # Every status and deadline state is a series, zeros included: a panel reads 0.
+    statuses = label_values(samples, "tracker_commitments", "status")
+    assert statuses == set(Status.values)
+    assert value(samples, "tracker_commitments", deadline="due_soon") == 0
+    assert "overdue" in label_values(samples, "tracker_alerts_raised_total", "kind")
 
     refused = client.get("/metrics", **PUBLIC)
     assert refused.status_code == 403
