@@ -539,6 +539,24 @@ def front_door(app: Server, logs: Path, notes: list[str]):
 # --- reads past one database, and the metrics middleware -----------------------------------------
 
 
+def app_servers(options: Options, logs: Path, **envs: dict) -> dict[str, Server]:
+    """The app under gunicorn once per environment, each named by its keyword, all ready."""
+    servers = {
+        name: Server(
+            name, "config.wsgi:application", env, options.gunicorn_args, logs / f"app-{name}.log"
+        )
+        for name, env in envs.items()
+    }
+    try:
+        for server in servers.values():
+            server.wait_ready()
+    except BaseException:
+        for server in servers.values():
+            server.stop()
+        raise
+    return servers
+
+
 def measure_token_reads_with_replica(
     options: Options, api_env: dict, api_db: str, counts: data.Counts, logs: Path
 ) -> dict:
@@ -547,21 +565,18 @@ def measure_token_reads_with_replica(
     cluster = replicas.replicated_database(source_dsn=server_dsn(api_db), env=api_env, logs=logs)
     headers = replicas.reader_headers(cluster.token)
     primary_env = {**api_env, "DATABASE_URL": cluster.primary_url}
-    servers = {
-        "primary_only": Server(
-            "primary-only", "config.wsgi:application", primary_env,
-            options.gunicorn_args, logs / "app-primary-only.log",
-        ),
-        "with_replica": Server(
-            "with-replica", "config.wsgi:application",
-            {**primary_env, "DATABASE_REPLICA_URLS": cluster.replica_url},
-            options.gunicorn_args, logs / "app-with-replica.log",
-        ),
-    }  # fmt: skip
+    try:
+        servers = app_servers(
+            options,
+            logs,
+            primary_only=primary_env,
+            with_replica={**primary_env, "DATABASE_REPLICA_URLS": cluster.replica_url},
+        )
+    except BaseException:
+        cluster.stop()
+        raise
     results: dict = {}
     try:
-        for server in servers.values():
-            server.wait_ready()
         for name in ("list", "detail"):
             targets = {}
             for server_name, server in servers.items():
@@ -592,20 +607,13 @@ def measure_token_reads_with_replica(
 def measure_metrics_overhead(options: Options, api_env: dict, logs: Path) -> dict:
     """The floor endpoint with django-prometheus's request middleware and without it
     (METRICS_HTTP_REQUESTS=false), same run, alternating."""
-    servers = {
-        "with_metrics": Server(
-            "with-metrics", "config.wsgi:application", api_env,
-            options.gunicorn_args, logs / "app-with-metrics.log",
-        ),
-        "without_metrics": Server(
-            "without-metrics", "config.wsgi:application",
-            {**api_env, "METRICS_HTTP_REQUESTS": "false"},
-            options.gunicorn_args, logs / "app-without-metrics.log",
-        ),
-    }  # fmt: skip
+    servers = app_servers(
+        options,
+        logs,
+        with_metrics=api_env,
+        without_metrics={**api_env, "METRICS_HTTP_REQUESTS": "false"},
+    )
     try:
-        for server in servers.values():
-            server.wait_ready()
         targets = {name: Target(f"{s.base}/api/v1/statuses/") for name, s in servers.items()}
         log("metrics: the floor with and without the request middleware")
         return measure_http("floor metrics", targets, servers, options, logs / "wrk.log")

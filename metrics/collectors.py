@@ -19,6 +19,7 @@ from commitments.selectors import tracker_today
 from metrics import selectors
 from metrics.exposition import ScrapeRegistry, process_metrics_collector
 from tracker.choices import AlertKind
+from tracker.selectors import deadlines_scan_last_run
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class TrackerCollector:
             yield from _commitment_families(figures)
             yield from _alert_and_webhook_families(figures)
             yield from _archive_families(figures["archive"])
-        yield from _scan_families(selectors.scan_last_run())
+        yield from _scan_families(deadlines_scan_last_run())
         queues = selectors.celery_queue_lengths()
         if queues is not None:
             family = GaugeMetricFamily(
@@ -92,82 +93,94 @@ class TrackerCollector:
             yield family
 
 
+def _family(kind, name: str, documentation: str, labels: list[str], rows) -> Metric:
+    """A metric family of `kind` (Gauge- or CounterMetricFamily) from (label values, value)."""
+    family = kind(name, documentation, labels=labels)
+    for values, value in rows:
+        family.add_metric(list(values), value)
+    return family
+
+
 def _commitment_families(figures: dict) -> Iterator[Metric]:
-    family = GaugeMetricFamily(
-        "tracker_commitments",
-        "Commitments by status and deadline state (overdue, due_soon, none), each once.",
-        labels=["status", "deadline"],
-    )
     # Every status and deadline state, zeros included: a panel reads 0, not "no data".
     counts = {(status, deadline): n for status, deadline, n in figures["commitments"]}
-    for status in Status.values:
-        for deadline in selectors.DEADLINE_STATES:
-            family.add_metric([status, deadline], counts.get((status, deadline), 0))
-    yield family
-    family = GaugeMetricFamily(
+    yield _family(
+        GaugeMetricFamily,
+        "tracker_commitments",
+        "Commitments by status and deadline state (overdue, due_soon, none), each once.",
+        ["status", "deadline"],
+        (
+            ((status, deadline), counts.get((status, deadline), 0))
+            for status in Status.values
+            for deadline in selectors.DEADLINE_STATES
+        ),
+    )
+    yield _family(
+        GaugeMetricFamily,
         "tracker_commitments_by_country",
         "Commitments by status, deadline state and the country of a responsible actor.",
-        labels=["status", "deadline", "country"],
+        ["status", "deadline", "country"],
+        ((row[:3], row[3]) for row in figures["by_country"]),
     )
-    for status, deadline, country, n in figures["by_country"]:
-        family.add_metric([status, deadline, country], n)
-    yield family
-    family = GaugeMetricFamily(
+    yield _family(
+        GaugeMetricFamily,
         "tracker_commitments_by_actor",
         "Commitments by status, deadline state and responsible actor (the "
         "METRICS_ACTOR_LABELS actors with most commitments; the rest as 'other').",
-        labels=["status", "deadline", "actor"],
+        ["status", "deadline", "actor"],
+        ((row[:3], row[3]) for row in figures["by_actor"]),
     )
-    for status, deadline, actor, n in figures["by_actor"]:
-        family.add_metric([status, deadline, actor], n)
-    yield family
+
+
+def _by_vocabulary(values, counts: dict) -> Iterator[tuple[tuple[str], int]]:
+    """One row per value of a vocabulary, 0 where nothing was counted."""
+    return (((value,), counts.get(value, 0)) for value in values)
 
 
 def _alert_and_webhook_families(figures: dict) -> Iterator[Metric]:
-    family = CounterMetricFamily(
-        "tracker_alerts_raised", "Alerts raised, by kind.", labels=["kind"]
+    yield _family(
+        CounterMetricFamily,
+        "tracker_alerts_raised",
+        "Alerts raised, by kind.",
+        ["kind"],
+        _by_vocabulary(AlertKind.values, figures["alerts"]),
     )
-    for kind in AlertKind.values:
-        family.add_metric([kind], figures["alerts"].get(kind, 0))
-    yield family
-    family = CounterMetricFamily(
+    yield _family(
+        CounterMetricFamily,
         "tracker_webhook_deliveries",
         "Webhook delivery attempts, by outcome (succeeded, failed).",
-        labels=["outcome"],
+        ["outcome"],
+        _by_vocabulary(("succeeded", "failed"), figures["webhook_attempts"]),
     )
-    for outcome in ("succeeded", "failed"):
-        family.add_metric([outcome], figures["webhook_attempts"].get(outcome, 0))
-    yield family
     yield GaugeMetricFamily(
         "tracker_webhook_delivery_lag_seconds",
         "How long the oldest alert owed to an active subscription has waited.",
         value=figures["webhook_lag"],
     )
-    family = GaugeMetricFamily(
+    yield _family(
+        GaugeMetricFamily,
         "tracker_webhook_subscriptions",
         "Webhook subscriptions by state (active, failing, disabled).",
-        labels=["state"],
+        ["state"],
+        (((state,), n) for state, n in figures["webhook_subscriptions"].items()),
     )
-    for state, n in figures["webhook_subscriptions"].items():
-        family.add_metric([state], n)
-    yield family
 
 
 def _archive_families(archive: dict) -> Iterator[Metric]:
-    family = GaugeMetricFamily(
-        "tracker_archive_links", "Archived source links by state.", labels=["state"]
+    yield _family(
+        GaugeMetricFamily,
+        "tracker_archive_links",
+        "Archived source links by state.",
+        ["state"],
+        _by_vocabulary(LinkState.values, archive["links"]),
     )
-    for state in LinkState.values:
-        family.add_metric([state], archive["links"].get(state, 0))
-    yield family
-    family = CounterMetricFamily(
+    yield _family(
+        CounterMetricFamily,
         "tracker_archive_link_checks",
         "Archive fetches of source links, by outcome.",
-        labels=["outcome"],
+        ["outcome"],
+        _by_vocabulary(CheckOutcome.values, archive["checks"]),
     )
-    for outcome in CheckOutcome.values:
-        family.add_metric([outcome], archive["checks"].get(outcome, 0))
-    yield family
     yield CounterMetricFamily(
         "tracker_archive_captures",
         "Pages captured into the archive.",

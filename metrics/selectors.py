@@ -22,7 +22,6 @@ from commitments.choices import OPEN_STATUSES, PartyRole
 from commitments.models import Commitment, Party
 from config.celery_app import app as celery_app
 from tracker.models import Alert
-from tracker.selectors import deadlines_scan_last_run
 from webhooks.models import WebhookAttempt, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -193,7 +192,3 @@ def _queue_length(conn, queue: str) -> int:
         # Not there: Redis keeps no empty list, and nothing was ever sent to it.
         conn.release()
         return 0
-
-
-def scan_last_run() -> dict | None:
-    return deadlines_scan_last_run()

@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from config.embedded import StreamingReplica
+from config.replicas import LAG_SQL
 from tests.hardening.servers import (
     BASE_DIR,
     PostgresServer,
@@ -116,7 +117,7 @@ def test_the_writer_reads_its_write_others_once_replayed_and_the_primary_when_it
         assert patient.get(path, token=reader).status == 404
         # Once the replica is further behind than its limit, that server skips it.
         wait_until(
-            lambda: float(replica.psql(LAG)) > 1.5, timeout=30, what="the replica lags 1.5 s"
+            lambda: float(replica.psql(LAG_SQL)) > 1.5, timeout=30, what="the replica lags 1.5 s"
         )
         assert strict.get(path, token=reader).status == 200
         assert patient.get(path, token=reader).status == 404
@@ -138,7 +139,3 @@ def test_the_writer_reads_its_write_others_once_replayed_and_the_primary_when_it
     finally:
         patient.close()
         strict.close()
-
-
-LAG = """SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-    ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END"""
