@@ -37,14 +37,24 @@ from commitments.forms import (
     CommitmentStatusChangeForm,
     DeadlineChangeForm,
     DisputeResolutionForm,
+    PartyStatusChangeForm,
     StatusChangeForm,
 )
-from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
+from commitments.models import (
+    Actor,
+    Citation,
+    Claim,
+    ClaimResolution,
+    Commitment,
+    Party,
+    ResearchItem,
+)
 from commitments.selectors import (
     commitment_history,
     commitments_disputed,
     commitments_search,
     tracker_today,
+    with_progress,
 )
 from commitments.services import (
     CitationSpec,
@@ -56,8 +66,10 @@ from commitments.services import (
     commitment_change_deadline,
     commitment_create,
     commitment_record_status_change,
+    commitment_set_status_source,
     commitment_update,
     dispute_resolve,
+    party_record_status_change,
 )
 from common.admin import (
     DateHierarchyChangeList,
@@ -105,12 +117,25 @@ class ActorAdmin(ServiceAdmin):
 
 class PartyInline(admin.TabularInline):
     model = Party
-    fields = ("actor", "role")
+    fields = ("actor", "role", "own_status")
+    readonly_fields = ("own_status",)
     autocomplete_fields = ("actor",)
     extra = 1
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor", "status_evidence")
+
+    @admin.display(description=_("Its own status"))
+    def own_status(self, party: Party) -> str:
+        if not party.status:
+            return "—"
+        text = gettext("%(status)s since %(day)s") % {
+            "status": party.get_status_display(),
+            "day": date_format(party.status_since, "SHORT_DATE_FORMAT"),
+        }
+        if party.status_reason:
+            text += f" ({party.get_status_reason_display()})"
+        return text
 
 
 class CitationInline(ReadOnlyTabularInline):
@@ -339,11 +364,15 @@ class CommitmentAdmin(ServiceAdmin):
         "deadline_as_stated",
         "deadline_last_day_column",
         "overdue_badge",
+        "stale_badge",
         "last_change",
     )
     list_display_links = ("reference", "title")
     list_filter = (
         "status",
+        "status_source",
+        "status_reason",
+        "evidence_stale",
         "kind",
         OverdueFilter,
         DisputedFilter,
@@ -383,7 +412,14 @@ class CommitmentAdmin(ServiceAdmin):
         (
             _("Status and deadline"),
             {
-                "fields": ("status_display", "deadline_display", "overdue_display"),
+                "fields": (
+                    "status_display",
+                    "status_source_display",
+                    "deadline_display",
+                    "overdue_display",
+                    "evidence_display",
+                    "progress_display",
+                ),
                 "description": _(
                     "These change only with evidence: use “Record a status change” or “Change "
                     "the deadline” at the top of this page."
@@ -405,8 +441,11 @@ class CommitmentAdmin(ServiceAdmin):
     )
     readonly_fields = (
         "status_display",
+        "status_source_display",
         "deadline_display",
         "overdue_display",
+        "evidence_display",
+        "progress_display",
         "history_table",
         "disputes_table",
         "version",
@@ -454,6 +493,16 @@ class CommitmentAdmin(ServiceAdmin):
                 "<path:object_id>/status-change/",
                 view(self.status_change_view),
                 name="commitments_commitment_status_change",
+            ),
+            path(
+                "<path:object_id>/party-status-change/",
+                view(self.party_status_change_view),
+                name="commitments_commitment_party_status_change",
+            ),
+            path(
+                "<path:object_id>/status-source/",
+                view(self.status_source_view),
+                name="commitments_commitment_status_source",
             ),
             path(
                 "<path:object_id>/deadline-change/",
@@ -596,6 +645,50 @@ class CommitmentAdmin(ServiceAdmin):
         return gettext("No")
 
     @admin.display(description=_("changes, oldest first"))
+    @admin.display(description=_("Status from"))
+    def status_source_display(self, commitment: Commitment) -> str:
+        text = commitment.get_status_source_display()
+        if commitment.parties_status:
+            text += " · " + gettext("the parties' statuses read: %(status)s") % {
+                "status": commitment.get_parties_status_display()
+            }
+        if commitment.status_reason:
+            text += " · " + gettext("reason: %(reason)s") % {
+                "reason": commitment.get_status_reason_display()
+            }
+        return text
+
+    @admin.display(description=_("Last checked"))
+    def evidence_display(self, commitment: Commitment):
+        day = (
+            date_format(commitment.last_evidence_on, "DATE_FORMAT")
+            if commitment.last_evidence_on
+            else gettext("never")
+        )
+        if commitment.evidence_stale:
+            return format_html(
+                '{} <span class="stale-badge">{}</span>', day, gettext("Evidence stale")
+            )
+        return day
+
+    @admin.display(description=_("Progress of its milestones"))
+    def progress_display(self, commitment: Commitment) -> str:
+        progress = with_progress(Commitment.objects.filter(pk=commitment.pk)).values_list(
+            "progress", flat=True
+        )[0]
+        if progress is None:
+            return "—"
+        return gettext("%(percent)s%% of %(count)s milestone(s)") % {
+            "percent": progress["percent"],
+            "count": progress["milestones"],
+        }
+
+    @admin.display(description=_("Evidence"), ordering="evidence_stale")
+    def stale_badge(self, commitment: Commitment):
+        if not commitment.evidence_stale:
+            return ""
+        return format_html('<span class="stale-badge">{}</span>', gettext("stale"))
+
     def history_table(self, commitment: Commitment):
         entries = commitment_history(commitment=commitment)
         if not entries:
@@ -733,6 +826,8 @@ class CommitmentAdmin(ServiceAdmin):
                 source=data["source"],
                 quote=data["quote"],
                 note=data["note"],
+                reason=data["reason"],
+                replaced_by=data["replaced_by"],
                 recorded_by=request.user,
                 expected_version=data["expected_version"],
             )
@@ -754,6 +849,58 @@ class CommitmentAdmin(ServiceAdmin):
             title=gettext("Record a status change"),
             submit_label=gettext("Record the status change"),
         )
+
+    def party_status_change_view(self, request, object_id):
+        def record(commitment, data) -> str:
+            change = party_record_status_change(
+                party=data["party"],
+                status=data["status"],
+                effective_on=data["effective_on"],
+                source=data["source"],
+                quote=data["quote"],
+                note=data["note"],
+                reason=data["reason"],
+                recorded_by=request.user,
+                expected_version=data["expected_version"],
+            )
+            return gettext("%(party)s: its own status is now %(new)s, effective %(day)s.") % {
+                "party": change.party,
+                "new": Status(change.new_status).label,
+                "day": change.effective_on,
+            }
+
+        current = self.get_object(request, unquote(object_id))
+        return self._evidence_change_view(
+            request,
+            object_id,
+            allowed=self.has_record_status_change_permission(request),
+            form_class=partial(PartyStatusChangeForm, commitment=current),
+            initial=lambda commitment: {"expected_version": commitment.version},
+            record=record,
+            title=gettext("Record a party's own status"),
+            submit_label=gettext("Record the party's status"),
+        )
+
+    def status_source_view(self, request, object_id):
+        """POST only: let the status follow the parties, or keep the recorded one."""
+        commitment = self._commitment_or_redirect(request, object_id)
+        if isinstance(commitment, HttpResponseRedirect):
+            return commitment
+        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
+        if request.method != "POST" or not self.has_record_status_change_permission(request):
+            raise PermissionDenied
+        try:
+            commitment_set_status_source(
+                commitment=commitment,
+                status_source=request.POST.get("status_source", ""),
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+        else:
+            self.message_user(request, gettext("Where the status comes from was changed."))
+        return HttpResponseRedirect(change_url)
 
     def deadline_change_view(self, request, object_id):
         def record(commitment, data) -> str:
@@ -943,6 +1090,8 @@ class CommitmentAdmin(ServiceAdmin):
                         source=data["source"],
                         quote=data["quote"],
                         note=data["note"],
+                        reason=data["reason"],
+                        replaced_by=data["replaced_by"],
                         recorded_by=request.user,
                     )
                 except ValidationError as error:
@@ -984,3 +1133,59 @@ def _form_add_bulk_failures(form, failures, *, total: int) -> None:
                 if field in form.fields and (field, message) not in seen:
                     seen.add((field, message))
                     form.add_error(field, message)
+
+
+# --- the research queue ---------------------------------------------------------------------
+
+
+@admin.register(ResearchItem)
+class ResearchQueueAdmin(admin.ModelAdmin):
+    """What nobody has checked for a while (the tracker's stale-evidence flag): the most
+    overdue first, then the oldest evidence, with a click to what fixes it."""
+
+    list_display = ("reference", "title", "status", "overdue_since", "last_checked", "next_steps")
+    list_display_links = None
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return ResearchItem.objects.filter(evidence_stale=True).order_by(
+            F("overdue_since").asc(nulls_last=True),
+            F("last_evidence_on").asc(nulls_first=True),
+            "id",
+        )
+
+    def get_ordering(self, request):
+        return ()  # the queue's own order, from get_queryset
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("commitments.view_commitment")
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("Last checked"), ordering="last_evidence_on")
+    def last_checked(self, item: ResearchItem) -> str:
+        if item.last_evidence_on is None:
+            return gettext("never")
+        return date_format(item.last_evidence_on, "DATE_FORMAT")
+
+    @admin.display(description=_("Next step"))
+    def next_steps(self, item: ResearchItem):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:commitments_commitment_status_change", args=[item.pk]),
+            gettext("Record a status with evidence"),
+            reverse("admin:sources_source_add"),
+            gettext("Add a follow-up article for the assistant"),
+            reverse("admin:commitments_commitment_change", args=[item.pk]),
+            gettext("Open"),
+        )

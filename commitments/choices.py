@@ -128,3 +128,117 @@ STATUS_MAPPINGS: dict[str, StatusMapping] = {
 
 FINAL_STATUSES: tuple[str, ...] = tuple(s for s, m in STATUS_MAPPINGS.items() if m.is_final)
 OPEN_STATUSES: tuple[str, ...] = tuple(s for s, m in STATUS_MAPPINGS.items() if not m.is_final)
+
+
+# --- who kept which part ----------------------------------------------------------------------
+
+# The roles whose party can act, and so may carry its own status (a proposer or an approver
+# has done its part by proposing or approving).
+ACTING_ROLES: tuple[str, ...] = (PartyRole.RESPONSIBLE.value, PartyRole.PARTNER.value)
+
+
+class StatusSource(models.TextChoices):
+    """Where a commitment's status comes from: recorded by staff with evidence (it wins), or
+    derived from its acting parties' statuses by `status_from_parties`."""
+
+    RECORDED = "recorded", _("Recorded")
+    PARTIES = "parties", _("Derived from the parties")
+
+
+# How far along each open status is, for "the least advanced" of the parties.
+_ADVANCEMENT = (Status.PROPOSED, Status.ADOPTED, Status.STALLED, Status.IN_PROGRESS)
+
+
+def status_from_parties(statuses: list[str | None]) -> str | None:
+    """The commitment's status derived from its acting parties' statuses, or None while one
+    of them has none (nothing is derived from a part nobody reported).
+
+    Completed when every party completed; abandoned when every party abandoned; partially
+    completed when some completed (or partially completed) their part; otherwise the least
+    advanced of the statuses of the parties that did not abandon theirs.
+    """
+    if not statuses or any(status is None for status in statuses):
+        return None
+    present = set(statuses)
+    if present == {Status.COMPLETED}:
+        return Status.COMPLETED.value
+    if present == {Status.ABANDONED}:
+        return Status.ABANDONED.value
+    if present & {Status.COMPLETED, Status.PARTIALLY_COMPLETED}:
+        return Status.PARTIALLY_COMPLETED.value
+    return next(status.value for status in _ADVANCEMENT if status in present)
+
+
+# --- why a commitment failed or stalled -------------------------------------------------------
+
+
+class StatusReason(models.TextChoices):
+    DROPPED = "dropped", _("Dropped by the government")
+    SUPERSEDED = "superseded", _("Superseded by another commitment")
+    MERGED = "merged", _("Merged into another commitment")
+    BLOCKED = "blocked", _("Blocked by external events")
+    NO_EVIDENCE = "no_evidence", _("No evidence of progress")
+    OTHER = "other", _("Other")
+
+
+@dataclass(frozen=True)
+class ReasonMapping:
+    """How a reason reads on the OGP IRM's completion scale (where the IRM has a word for it),
+    and what it needs beside the evidence."""
+
+    reason: StatusReason
+    ogp_irm: str
+    needs_related: bool  # the other commitment it was superseded by or merged into
+    description: str
+
+
+REASON_MAPPINGS: dict[str, ReasonMapping] = {
+    m.reason.value: m
+    for m in (
+        ReasonMapping(
+            StatusReason.DROPPED,
+            "Withdrawn",
+            False,
+            _("The government or body said it would not do it, or quietly stopped."),
+        ),
+        ReasonMapping(
+            StatusReason.SUPERSEDED,
+            "Withdrawn",
+            True,
+            _("Another commitment replaced it; the link names which."),
+        ),
+        ReasonMapping(
+            StatusReason.MERGED,
+            "Withdrawn",
+            True,
+            _("It continues as part of another commitment; the link names which."),
+        ),
+        ReasonMapping(
+            StatusReason.BLOCKED,
+            "Limited",
+            False,
+            _("Events outside the parties' control stopped it."),
+        ),
+        ReasonMapping(
+            StatusReason.NO_EVIDENCE,
+            "No Evidence Available",
+            False,
+            _("No source reports any progress."),
+        ),
+        ReasonMapping(StatusReason.OTHER, "", False, _("Explained in the note.")),
+    )
+}
+
+# The statuses that carry a reason: a commitment stalled or abandoned says why.
+REASON_STATUSES: tuple[str, ...] = (Status.STALLED.value, Status.ABANDONED.value)
+
+
+# --- a programme's progress -------------------------------------------------------------------
+
+# How much of its weight a milestone in each status adds to its programme's progress; the
+# other statuses add nothing. PostgreSQL's commitment_progress() is generated from this
+# (commitments/progress.py).
+PROGRESS_SHARES: dict[str, float] = {
+    Status.COMPLETED.value: 1.0,
+    Status.PARTIALLY_COMPLETED.value: 0.5,
+}

@@ -36,6 +36,10 @@ COMMITMENT_FIELDS = FieldRegistry(
         "description": EDITABLE,
         "kind": EDITABLE,
         "status": WITH_EVIDENCE,
+        "status_source": WITH_EVIDENCE,  # recorded by staff, or derived from the parties
+        "parties_status": READ_ONLY,  # derived from the acting parties' statuses
+        "status_reason": WITH_EVIDENCE,  # why it stalled or was abandoned
+        "replaced_by": WITH_EVIDENCE,  # superseded by / merged into
         "is_published": EDITABLE,
         "deadline_text": WITH_EVIDENCE,
         "deadline_edtf": WITH_EVIDENCE,
@@ -43,8 +47,11 @@ COMMITMENT_FIELDS = FieldRegistry(
         "deadline_last_day": WITH_EVIDENCE,
         "is_overdue": READ_ONLY,
         "overdue_since": READ_ONLY,
+        "last_evidence_on": READ_ONLY,  # "last checked": the newest evidence's day
+        "evidence_stale": READ_ONLY,  # set by the tracker's scan
         "recurring": EDITABLE,
         "parent": EDITABLE,
+        "progress_weight": EDITABLE,
         "tags": EDITABLE,
         "announced_on": EDITABLE,
         "parties": EDITABLE,  # a PUT or PATCH that names them replaces them all

@@ -12,7 +12,15 @@ import re
 import django_filters
 from django.db.models import Q
 
-from commitments.choices import ActorKind, ClaimFact, CommitmentKind, PartyRole, Status
+from commitments.choices import (
+    ActorKind,
+    ClaimFact,
+    CommitmentKind,
+    PartyRole,
+    Status,
+    StatusReason,
+    StatusSource,
+)
 from commitments.models import Actor, Commitment
 from commitments.selectors import (
     commitments_citing,
@@ -39,6 +47,8 @@ from config.api.filters import (
 from sources.models import Source
 
 REFERENCE = re.compile(r"^[^,\x00]+$")
+# The filters one party must meet together: those of every feed, and the party's own status.
+PARTY_CONDITIONS = (*PARTY_FILTERS, "party_status")
 
 
 class CommitmentFilterSet(FilterSet):
@@ -92,6 +102,25 @@ class CommitmentFilterSet(FilterSet):
     country = country_filter(
         help_text="A party is an actor of one of these countries (ISO 3166-1 alpha-2, e.g. TM).",
     )
+    party_status = MultipleChoiceFilter(
+        choices=Status.choices,
+        help_text="A party's own part has one of these statuses (with `actor`: that actor's "
+        "part, e.g. `actor=pakistan&party_status=in_progress`).",
+    )
+    status_source = MultipleChoiceFilter(
+        choices=StatusSource.choices,
+        help_text="The status is recorded by staff (`recorded`) or derived from the parties' "
+        "own statuses (`parties`).",
+    )
+    reason = MultipleChoiceFilter(
+        field_name="status_reason",
+        choices=StatusReason.choices,
+        help_text="Stalled or abandoned for one of these reasons.",
+    )
+    evidence_stale = StrictBooleanFilter(
+        help_text="Flagged by the tracker (true): not final, and the newest evidence is older "
+        "than the configured age (12 months by default) or than the deadline that passed.",
+    )
     source = IdMultipleFilter(
         queryset=Source.objects.all(),
         method="filter_source",
@@ -140,14 +169,19 @@ class CommitmentFilterSet(FilterSet):
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
         for name, value in data.items():
-            if name not in PARTY_FILTERS:
+            if name not in PARTY_CONDITIONS:
                 queryset = self.filters[name].filter(queryset, value)
         actors = [*(data.get("actor") or []), *(data.get("actor_id") or [])]
         roles = data.get("role") or []
         countries = data.get("country") or []
-        if actors or roles or countries:
+        party_statuses = data.get("party_status") or []
+        if actors or roles or countries or party_statuses:
             queryset = commitments_with_party(
-                queryset, actors=actors, roles=roles, countries=countries
+                queryset,
+                actors=actors,
+                roles=roles,
+                countries=countries,
+                party_statuses=party_statuses,
             )
         return queryset
 

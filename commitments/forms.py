@@ -15,10 +15,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from commitments.choices import ClaimFact, Status
+from commitments.choices import ACTING_ROLES, ClaimFact, Status, StatusReason
 from commitments.deadlines import ACCEPTED_FORMS, deadline_parse
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
-from commitments.models import Actor, Citation, Claim, Commitment
+from commitments.models import Actor, Citation, Claim, Commitment, Party
 from commitments.selectors import tracker_today
 from commitments.services import evidence_quote_problem
 from common.forms import TranslationOriginsForm, form_field_names
@@ -60,11 +60,28 @@ class EvidenceForm(forms.Form):
         self.fields["effective_on"].initial = tracker_today
 
 
+REASON_CHOICES = [("", "---------"), *StatusReason.choices]
+REASON_HELP = _(
+    "Stalled or abandoned only, and then required: why. “Superseded” and “merged” name the "
+    "other commitment; “other” is explained in the note."
+)
+
+
 class StatusChangeForm(EvidenceForm):
-    field_order = ["status", "effective_on", "note", "source", "quote"]
+    field_order = ["status", "reason", "replaced_by", "effective_on", "note", "source", "quote"]
 
     # No status is preselected: the editor picks one on purpose.
     status = forms.ChoiceField(label=_("New status"), choices=[("", "---------"), *Status.choices])
+    # Not required here: the service says when one is needed, and why.
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=REASON_CHOICES, required=False, help_text=REASON_HELP
+    )
+    replaced_by = forms.ModelChoiceField(
+        queryset=Commitment.objects.all(),
+        required=False,
+        label=_("Superseded by / merged into"),
+        widget=AutocompleteSelect(Commitment._meta.get_field("replaced_by"), admin.site),
+    )
     note = forms.CharField(
         required=False,
         label=_("Note"),
@@ -86,6 +103,38 @@ class CommitmentStatusChangeForm(StatusChangeForm):
     """A status change for one commitment, refused if someone else changed it meanwhile."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PartyStatusChangeForm(EvidenceForm):
+    """A party's own status, with the same evidence as the commitment's."""
+
+    field_order = ["party", "status", "reason", "effective_on", "note", "source", "quote"]
+
+    party = forms.ModelChoiceField(
+        queryset=Party.objects.none(),
+        label=_("Party"),
+        help_text=_("Only a party that acts (responsible, partner) keeps a part of its own."),
+    )
+    status = forms.ChoiceField(
+        label=_("Its new status"), choices=[("", "---------"), *Status.choices]
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=REASON_CHOICES, required=False, help_text=REASON_HELP
+    )
+    note = forms.CharField(
+        required=False,
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Optional: what happened, in your words."),
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.commitment is not None:
+            self.fields["party"].queryset = Party.objects.filter(
+                commitment=self.commitment, role__in=ACTING_ROLES
+            ).select_related("actor")
 
 
 class DeadlineChangeForm(EvidenceForm):

@@ -8,13 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from commitments.choices import (
+    ACTING_ROLES,
     FINAL_STATUSES,
     OPEN_STATUSES,
+    REASON_MAPPINGS,
+    REASON_STATUSES,
     ActorKind,
     ClaimFact,
     CommitmentKind,
     PartyRole,
     Status,
+    StatusReason,
+    StatusSource,
 )
 from common.translations import TranslatedModel
 
@@ -76,6 +81,19 @@ OVERDUE_STALE = models.Q(is_overdue=True) & (
     | ~models.Q(overdue_since=FIRST_OVERDUE_DAY)
 )
 
+# The stale-evidence flag's partial indexes and its UPDATE (commitments_refresh_stale_flags)
+# share these, for the same reason.
+#
+# Open and not yet flagged: the rows that may become stale, by the age of their evidence...
+MAY_BECOME_STALE = models.Q(status__in=OPEN_STATUSES, evidence_stale=False)
+# ...or by a deadline that passed with no evidence since.
+UNCHECKED_SINCE_DEADLINE = MAY_BECOME_STALE & (
+    models.Q(last_evidence_on__isnull=True)
+    | models.Q(last_evidence_on__lte=models.F("deadline_last_day"))
+)
+# The reasons that name the other commitment (superseded by, merged into).
+RELATED_REASONS = tuple(r for r, m in REASON_MAPPINGS.items() if m.needs_related)
+
 
 class Commitment(TranslatedModel):
     """One thing proposed or promised. Every write goes through commitments/services.py."""
@@ -129,6 +147,52 @@ class Commitment(TranslatedModel):
         ),
     )
 
+    # Who kept which part: the status derived from the acting parties' own statuses (null
+    # while one of them has none), kept by the services that record them; `status` follows
+    # it when `status_source` is "parties", else staff's recorded status wins.
+    status_source = models.CharField(
+        max_length=20,
+        choices=StatusSource.choices,
+        default=StatusSource.RECORDED,
+        help_text=_("Recorded by staff with evidence, or derived from the parties' statuses."),
+    )
+    parties_status = models.CharField(
+        max_length=32,
+        choices=Status.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Derived from the acting parties' statuses; empty while one has none."),
+    )
+    # Why it stalled or was abandoned, set with the status change that says so.
+    status_reason = models.CharField(
+        max_length=20, choices=StatusReason.choices, blank=True, editable=False
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+        editable=False,
+        help_text=_("The commitment this one was superseded by or merged into."),
+    )
+    # The newest evidence's day (a source's publication day, else the day it was cited), kept
+    # by the services that add citations; the tracker's scan flags it stale when it is old.
+    last_evidence_on = models.DateField(
+        null=True, blank=True, editable=False, help_text=_("The day of the newest evidence.")
+    )
+    evidence_stale = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=_(
+            "Set by the tracker: not final, and the newest evidence is old or older than the "
+            "deadline it passed."
+        ),
+    )
+    progress_weight = models.PositiveSmallIntegerField(
+        default=1, help_text=_("As a milestone: its weight in its programme's progress.")
+    )
+
     # Services lock the row and compare it for a caller that read an earlier version.
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text=_("Bumped by every change.")
@@ -138,7 +202,15 @@ class Commitment(TranslatedModel):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "is_overdue", "overdue_since", "disputed_facts"]
+        excluded_fields=[
+            "search_vector",
+            "is_overdue",
+            "overdue_since",
+            "disputed_facts",
+            "parties_status",
+            "last_evidence_on",
+            "evidence_stale",
+        ]
     )
 
     class Meta:
@@ -175,6 +247,23 @@ class Commitment(TranslatedModel):
             ),
             models.Index(
                 fields=["id"], name="commitment_overdue_stale_idx", condition=OVERDUE_STALE
+            ),
+            # The stale-evidence flag's UPDATE (commitments_refresh_stale_flags): old evidence,
+            # a deadline passed unchecked, and the flagged rows to clear.
+            models.Index(
+                fields=["last_evidence_on"],
+                name="commitment_evidence_age_idx",
+                condition=MAY_BECOME_STALE,
+            ),
+            models.Index(
+                fields=["deadline_last_day"],
+                name="commitment_unchecked_idx",
+                condition=UNCHECKED_SINCE_DEADLINE,
+            ),
+            models.Index(
+                fields=["last_evidence_on"],
+                name="commitment_stale_idx",
+                condition=models.Q(evidence_stale=True),
             ),
             # `?disputed=true` and the stats' count: few rows, so a small partial index.
             models.Index(
@@ -216,6 +305,28 @@ class Commitment(TranslatedModel):
                 | models.Q(is_overdue=True, overdue_since__isnull=False),
                 name="commitment_overdue_since_iff_overdue",
             ),
+            models.CheckConstraint(
+                condition=models.Q(status_source__in=StatusSource.values),
+                name="commitment_status_source_valid",
+            ),
+            # A reason belongs to a stalled or abandoned commitment; the other commitment to
+            # the reasons that name one.
+            models.CheckConstraint(
+                condition=models.Q(status_reason="")
+                | models.Q(status__in=REASON_STATUSES, status_reason__in=StatusReason.values),
+                name="commitment_reason_with_its_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    replaced_by__isnull=True,
+                    status_reason__in=[
+                        "",
+                        *[r for r in StatusReason.values if r not in RELATED_REASONS],
+                    ],
+                )
+                | models.Q(replaced_by__isnull=False, status_reason__in=RELATED_REASONS),
+                name="commitment_replaced_by_iff_its_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -232,13 +343,52 @@ class Party(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="parties")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
+    # Its own part, for an acting role: the latest PartyStatusChange, kept by the services.
+    status = models.CharField(max_length=32, choices=Status.choices, blank=True, editable=False)
+    status_since = models.DateField(null=True, blank=True, editable=False)
+    status_reason = models.CharField(
+        max_length=20, choices=StatusReason.choices, blank=True, editable=False
+    )
+    status_evidence = models.ForeignKey(
+        "Citation",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="+",
+        editable=False,
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["commitment_id", "role", "actor_id"]
         verbose_name_plural = _("parties")
+        indexes = [
+            # The scan's overdue parts: open parts of shared commitments.
+            models.Index(
+                fields=["commitment"],
+                name="party_open_part_idx",
+                condition=models.Q(status__in=OPEN_STATUSES),
+            ),
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="", status_since__isnull=True, status_evidence__isnull=True
+                )
+                | models.Q(
+                    role__in=ACTING_ROLES,
+                    status__in=Status.values,
+                    status_since__isnull=False,
+                    status_evidence__isnull=False,
+                ),
+                name="party_status_whole_and_for_acting_roles",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status_reason="")
+                | models.Q(status__in=REASON_STATUSES, status_reason__in=StatusReason.values),
+                name="party_reason_with_its_status",
+            ),
             models.UniqueConstraint(
                 fields=["commitment", "actor", "role"], name="party_actor_once_per_role"
             ),
@@ -297,6 +447,14 @@ class StatusChange(models.Model):
     # RESTRICT, not PROTECT: deleting the whole commitment may take its evidence with it,
     # but the evidence of a change that stays can never be deleted.
     evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
+    reason = models.CharField(max_length=20, choices=StatusReason.choices, blank=True)
+    replaced_by = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set when the change follows a party's: the commitment's status derived from its parties.
+    party_status_change = models.ForeignKey(
+        "PartyStatusChange", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -322,6 +480,35 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_status} → {self.new_status} on {self.effective_on}"
+
+
+class PartyStatusChange(models.Model):
+    """One change of a party's own status, with its evidence: a party's history, as
+    StatusChange is the commitment's. Never updated or deleted."""
+
+    party = models.ForeignKey(Party, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=32, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=32, choices=Status.choices)
+    effective_on = models.DateField()
+    note = models.TextField(blank=True)
+    reason = models.CharField(max_length=20, choices=StatusReason.choices, blank=True)
+    evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["party_id", "recorded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(old_status=models.F("new_status")),
+                name="party_status_change_changes_the_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}: {self.old_status or '—'} → {self.new_status} on {self.effective_on}"
 
 
 class DeadlineChange(models.Model):
@@ -444,3 +631,12 @@ class ClaimResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_fact_display()}: follows claim {self.followed_claim_id}"
+
+
+class ResearchItem(Commitment):
+    """A commitment whose evidence is stale, as the admin's research queue lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("research queue item")
+        verbose_name_plural = _("research queue")

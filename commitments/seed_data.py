@@ -24,6 +24,7 @@ from django.db import transaction
 
 from commitments import seed_upgrade
 from commitments.models import Actor, Commitment
+from commitments.selectors import party_of
 from commitments.services import (
     CitationSpec,
     ClaimSpec,
@@ -32,7 +33,9 @@ from commitments.services import (
     actor_update,
     commitment_create,
     commitment_record_status_change,
+    commitment_set_status_source,
     commitment_update,
+    party_record_status_change,
 )
 from common.translations import TRANSLATION_LANGUAGES, Origin, localized, translated_fields
 from sources.dates import partial_date_parse
@@ -166,7 +169,7 @@ def _load_commitments(
         if existing is not None:
             commitments[item["reference"]] = existing
             result.existing["commitments"] += 1
-            _upgrade_commitment(existing, item, wanted, parties, citations, sources, result)
+            _upgrade_commitment(existing, item, wanted, parties, citations, sources, actors, result)
             continue
         commitment = commitment_create(
             reference=item["reference"],
@@ -196,13 +199,43 @@ def _load_commitments(
                 note=change.get("note") or "",
                 source=sources[change["source"]],
                 quote=change["quote"],
+                reason=change.get("reason") or "",
             )
+        _party_statuses_load(commitment, item, actors, sources)
         commitments[item["reference"]] = commitment
         result.created["commitments"] += 1
     return commitments
 
 
-def _upgrade_commitment(commitment, item, wanted, parties, citations, sources, result) -> None:
+def _party_statuses_load(commitment, item, actors, sources) -> int:
+    """The parties' own statuses the file records, each with its quote, for the parties that
+    have none yet (a staff member's stays); then the status follows the parties where the
+    file says so. Returns how many were recorded."""
+    recorded = 0
+    for change in item.get("party_statuses") or []:
+        party = party_of(commitment=commitment, actor=actors[change["actor"]])
+        if party.status:
+            continue
+        party_record_status_change(
+            party=party,
+            status=change["status"],
+            effective_on=_date(change["effective_on"]),
+            note=change.get("note") or "",
+            reason=change.get("reason") or "",
+            source=sources[change["source"]],
+            quote=change["quote"],
+        )
+        recorded += 1
+    commitment.refresh_from_db()
+    wanted = item.get("status_source")
+    if recorded and wanted and commitment.status_source != wanted:
+        commitment_set_status_source(commitment=commitment, status_source=wanted)
+    return recorded
+
+
+def _upgrade_commitment(
+    commitment, item, wanted, parties, citations, sources, actors, result
+) -> None:
     """What an earlier version of the file loaded, brought up to date (seed_upgrade)."""
     name = f"commitment {item['reference']}"
     claims = item.get("claims") or []
@@ -221,6 +254,10 @@ def _upgrade_commitment(commitment, item, wanted, parties, citations, sources, r
         commitment, status=item["status"], claims=claims, sources=sources
     ):
         result.fields_followed(name, [f"status {item['status']} (a status change)"])
+    result.records_added(
+        f"{name}: parties' statuses recorded",
+        _party_statuses_load(commitment, item, actors, sources),
+    )
 
 
 @transaction.atomic

@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg, StringAgg
+from django.core.exceptions import ValidationError
 from django.db.models import (
+    Case,
+    F,
+    Func,
     JSONField,
     Max,
     OuterRef,
@@ -17,12 +21,15 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import MD5, Cast, Coalesce, Concat, JSONObject
 from django.utils import timezone
 
+from commitments import progress
 from commitments.api.serializers import CommitmentSerializer, CommitmentStaffSerializer
+from commitments.choices import ACTING_ROLES
 from commitments.fields import COMMITMENT_FIELDS
 from commitments.history import HistoryEntry
 from commitments.models import (
@@ -33,6 +40,7 @@ from commitments.models import (
     Commitment,
     DeadlineChange,
     Party,
+    PartyStatusChange,
     StatusChange,
 )
 from common.json_sql import json_sql, translation_state_sql
@@ -59,7 +67,8 @@ def commitments_visible_to(user) -> QuerySet[Commitment]:
 
 
 def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:
-    """Status and deadline changes, oldest first, each with its evidence and source loaded."""
+    """Status, party status and deadline changes, oldest first, each with its evidence and
+    source loaded."""
     statuses = (
         StatusChange.objects.filter(commitment=commitment)
         .select_related("evidence__source", "recorded_by")
@@ -70,10 +79,49 @@ def commitment_history(*, commitment: Commitment) -> list[HistoryEntry]:
         .select_related("evidence__source", "recorded_by")
         .order_by("recorded_at", "id")
     )
-    entries = [HistoryEntry("status", c.recorded_at, c) for c in statuses] + [
-        HistoryEntry("deadline", c.recorded_at, c) for c in deadlines
+    parties = (
+        PartyStatusChange.objects.filter(party__commitment=commitment)
+        .select_related("evidence__source", "recorded_by", "party__actor")
+        .order_by("recorded_at", "id")
+    )
+    entries = [
+        *(HistoryEntry("status", c.recorded_at, c) for c in statuses),
+        *(HistoryEntry("party_status", c.recorded_at, c) for c in parties),
+        *(HistoryEntry("deadline", c.recorded_at, c) for c in deadlines),
     ]
-    return sorted(entries, key=lambda entry: (entry.recorded_at, entry.change.version))
+    # A party's change has no version of its own; it was recorded before the commitment's
+    # change it caused.
+    return sorted(
+        entries, key=lambda entry: (entry.recorded_at, getattr(entry.change, "version", 0))
+    )
+
+
+def with_progress(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
+    """`queryset` with each commitment's `progress` from its published milestones, as the
+    database derives it (commitments/progress.py): null for a commitment without any."""
+    return queryset.annotate(
+        progress=Func(F("id"), function=progress.FUNCTION, output_field=JSONField())
+    )
+
+
+def party_of(*, commitment: Commitment, actor: Actor, role: str | None = None) -> Party:
+    """The acting party of `actor` in `commitment` (in `role` when given); a ValidationError
+    naming the field when there is none, or two and no role says which."""
+    parties = list(
+        Party.objects.filter(
+            commitment=commitment, actor=actor, role__in=[role] if role else ACTING_ROLES
+        ).select_related("actor", "commitment")
+    )
+    if not parties:
+        roles = ", ".join([role] if role else ACTING_ROLES)
+        raise ValidationError(
+            {"actor": [f"{actor} is not a party ({roles}) of {commitment.reference}."]}
+        )
+    if len(parties) > 1:
+        raise ValidationError(
+            {"role": [f"{actor} is both {' and '.join(p.role for p in parties)}: name the role."]}
+        )
+    return parties[0]
 
 
 # --- the API's reads --------------------------------------------------------------------------
@@ -127,10 +175,12 @@ def commitments_with_party(
     actor_slugs: list[str] | tuple = (),
     roles: list[str] | tuple = (),
     countries: list[str] | tuple = (),
+    party_statuses: list[str] | tuple = (),
 ) -> QuerySet[Commitment]:
     """Commitments with one party that meets every condition given (actor, role, the actor's
-    country): `actor=osce&role=partner` means OSCE *as* partner. A semi-join, so no
-    duplicates and no DISTINCT.
+    country, the party's own status): `actor=osce&role=partner` means OSCE *as* partner,
+    `actor=pakistan&party_status=in_progress` Pakistan's own part in progress. A semi-join,
+    so no duplicates and no DISTINCT.
 
     `actors` are rows or ids; `actor_slugs` name actors too, matched in the same query (the
     alerts feed does not look its values up first)."""
@@ -144,6 +194,8 @@ def commitments_with_party(
         parties = parties.filter(role__in=list(roles))
     if countries:
         parties = parties.filter(actor__country__in=[c.upper() for c in countries])
+    if party_statuses:
+        parties = parties.filter(status__in=list(party_statuses))
     return queryset.filter(id__in=parties.values("commitment_id"))
 
 
@@ -193,6 +245,7 @@ def actor_detail_for_api(*, user) -> QuerySet[Actor]:
                 "id",
                 "actor_id",
                 "role",
+                "status",
                 "commitment__id",
                 "commitment__reference",
                 *(f"commitment__{name}" for name in with_translations(Commitment, ("title",))),
@@ -206,8 +259,9 @@ def actor_detail_for_api(*, user) -> QuerySet[Actor]:
 
 
 # The CSV export's columns: the shown fields of COMMITMENT_FIELDS, each relation aggregated into
-# one column ("slug (role); ..." for the parties, the cited sources' ids for the citations,
-# "fact=value (source id); ..." for the claims, "fact: claim id; ..." for the resolutions).
+# one column: "slug (role); ..." for the parties ("slug (role: status)" for a party with a status
+# of its own), the cited sources' ids for the citations, "fact=value (source id); ..." for the
+# claims, "fact: claim id; ..." for the resolutions.
 CSV_RELATION_COLUMNS = {
     "parties": "parties",
     "citations": "source_ids",
@@ -245,7 +299,18 @@ def commitments_csv_rows(*, queryset: QuerySet[Commitment]) -> QuerySet:
         .values("commitment")
         .annotate(
             text=StringAgg(
-                Concat("actor__slug", Value(" ("), "role", Value(")"), output_field=TextField()),
+                Concat(
+                    "actor__slug",
+                    Value(" ("),
+                    "role",
+                    # A party's own status after its role: "pakistan (partner: in_progress)".
+                    Case(
+                        When(~Q(status=""), then=Concat(Value(": "), "status")),
+                        default=Value(""),
+                    ),
+                    Value(")"),
+                    output_field=TextField(),
+                ),
                 delimiter="; ",
                 order_by=("role", "actor_id"),
             )

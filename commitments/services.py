@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,15 +21,28 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from commitments import signals
-from commitments.choices import OPEN_STATUSES, ClaimFact, PartyRole, Status
+from commitments.choices import (
+    ACTING_ROLES,
+    OPEN_STATUSES,
+    REASON_MAPPINGS,
+    REASON_STATUSES,
+    ClaimFact,
+    PartyRole,
+    Status,
+    StatusReason,
+    StatusSource,
+    status_from_parties,
+)
 from commitments.claims import claim_value_parse, disputed_facts
 from commitments.deadlines import Deadline, deadline_parse
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import (
     FIRST_OVERDUE_DAY,
     MAY_BECOME_OVERDUE,
+    MAY_BECOME_STALE,
     OVERDUE_STALE,
     OVERDUE_WITH_DEADLINE,
+    UNCHECKED_SINCE_DEADLINE,
     Actor,
     Citation,
     Claim,
@@ -37,6 +50,7 @@ from commitments.models import (
     Commitment,
     DeadlineChange,
     Party,
+    PartyStatusChange,
     StatusChange,
 )
 from commitments.selectors import tracker_today
@@ -173,8 +187,13 @@ def _overdue_refresh(commitment: Commitment) -> list[tuple[int, date]]:
     """The overdue flag of a commitment whose deadline was just set, as the tracker's scan
     would set it today, in this transaction: the answer to the write is already right (a
     deadline in the past is overdue at once). Returns what became overdue, for its alert."""
-    flags = commitments_refresh_overdue_flags(today=tracker_today(), commitment_ids=[commitment.pk])
-    commitment.refresh_from_db(fields=["is_overdue", "overdue_since", "version", "updated_at"])
+    today = tracker_today()
+    flags = commitments_refresh_overdue_flags(today=today, commitment_ids=[commitment.pk])
+    # A deadline long past with no evidence since is stale evidence too, at once.
+    commitments_refresh_stale_flags(today=today, commitment_ids=[commitment.pk], version_bump=False)
+    commitment.refresh_from_db(
+        fields=["is_overdue", "overdue_since", "evidence_stale", "version", "updated_at"]
+    )
     return flags.became_overdue
 
 
@@ -253,7 +272,21 @@ def _citation_create(
         raise
     citation._history_user = created_by
     citation.save()
+    _last_evidence_note(commitment=commitment, day=source.published_on or tracker_today())
     return citation
+
+
+def _last_evidence_note(*, commitment: Commitment, day: date) -> None:
+    """Move the commitment's newest evidence day on to `day` if it is newer, and let the
+    stale-evidence flag follow at once (as the overdue flag follows a new deadline)."""
+    moved = Commitment.objects.filter(
+        Q(last_evidence_on__isnull=True) | Q(last_evidence_on__lt=day), pk=commitment.pk
+    ).update(last_evidence_on=day)
+    if moved:
+        commitment.last_evidence_on = day
+        commitments_refresh_stale_flags(
+            today=tracker_today(), commitment_ids=[commitment.pk], version_bump=False
+        )
 
 
 def _party_create(*, commitment: Commitment, actor: Actor, role: str) -> Party:
@@ -364,6 +397,8 @@ def commitment_create(
         _claim_create(commitment=commitment, spec=claim, created_by=created_by)
     _disputed_facts_refresh(commitment)
     _search_refresh([commitment.pk])
+    if commitment.is_published:
+        _programmes_touch([commitment.parent_id])
     if commitment.has_deadline:
         signals.deadline_changed.send(
             sender=Commitment, commitment=commitment, became_overdue=_overdue_refresh(commitment)
@@ -397,6 +432,7 @@ def commitment_update(
     if errors:
         raise ValidationError(errors)
     commitment = _lock(commitment, expected_version)
+    before_parent_id = commitment.parent_id
     if "parent" in data and data["parent"] is not None:
         _refuse_parent_cycle(commitment=commitment, parent=data["parent"])
     fields_set(commitment, base_language_data(Commitment, data))
@@ -411,11 +447,44 @@ def commitment_update(
     commitment.save()
     commitment.refresh_from_db()
     if parties is not None:
-        commitment.parties.all().delete()
-        for party in parties:
-            _party_create(commitment=commitment, actor=party.actor, role=party.role)
+        _parties_replace(commitment=commitment, parties=list(parties))
+    if {"parent", "progress_weight", "is_published"} & set(data):
+        _programmes_touch([commitment.parent_id, before_parent_id])
     _search_refresh([commitment.pk])
     return commitment
+
+
+def _parties_replace(*, commitment: Commitment, parties: list[PartySpec]) -> None:
+    """The parties named, and no others: a party that stays keeps its own status and history;
+    one with a recorded status of its own cannot be removed (its evidence would be lost)."""
+    wanted = {(spec.actor.pk, spec.role) for spec in parties}
+    current = {(p.actor_id, p.role): p for p in commitment.parties.select_related("actor")}
+    leaving = [p for key, p in current.items() if key not in wanted]
+    kept_evidence = [str(p) for p in leaving if p.status]
+    if kept_evidence:
+        raise ValidationError(
+            {
+                "parties": [
+                    f"{', '.join(kept_evidence)} carries its own status with evidence: it "
+                    "cannot be removed."
+                ]
+            }
+        )
+    Party.objects.filter(pk__in=[p.pk for p in leaving]).delete()
+    for spec in parties:
+        if (spec.actor.pk, spec.role) not in current:
+            _party_create(commitment=commitment, actor=spec.actor, role=spec.role)
+    _parties_status_refresh(commitment)
+
+
+def _programmes_touch(programme_ids: Iterable[int | None]) -> None:
+    """A programme's representation holds its progress, derived from its milestones: when
+    one changes, the programme's version and updated_at move too (its ETag, clients' sync)."""
+    ids = sorted({pk for pk in programme_ids if pk is not None})
+    if ids:
+        Commitment.objects.filter(pk__in=ids).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
 
 
 def _refuse_draft_parent(commitment: Commitment) -> None:
@@ -517,6 +586,109 @@ def party_add(
     return party
 
 
+def _reason_check(
+    *,
+    status: str,
+    reason: str,
+    replaced_by: Commitment | None,
+    note: str,
+    errors: dict,
+    of_party: bool = False,
+) -> None:
+    """The reason a stalled or abandoned status carries (commitments.choices.StatusReason):
+    required for those, refused for the others; "superseded" and "merged" name the other
+    commitment (`replaced_by`), "other" says why in the note."""
+    if status not in REASON_STATUSES:
+        if reason:
+            errors["reason"] = [
+                f"Only a status of {' or '.join(REASON_STATUSES)} carries a reason; "
+                f"{status!r} does not."
+            ]
+        if replaced_by is not None:
+            errors["replaced_by"] = ["Only a superseded or merged commitment names another."]
+        return
+    if not reason:
+        errors["reason"] = [
+            f"A commitment {status} says why: one of {', '.join(StatusReason.values)}."
+        ]
+        return
+    mapping = REASON_MAPPINGS.get(reason)
+    if mapping is None:
+        errors["reason"] = [f"Unknown reason {reason!r}; one of: {', '.join(StatusReason.values)}."]
+        return
+    if mapping.needs_related and of_party:
+        errors["reason"] = [
+            f"A party's part is not {reason} on its own: record it on the commitment."
+        ]
+    elif mapping.needs_related and replaced_by is None:
+        errors["replaced_by"] = [
+            f"A commitment {reason} names the commitment it was {reason} "
+            f"{'by' if reason == StatusReason.SUPERSEDED else 'into'}: its id."
+        ]
+    elif not mapping.needs_related and replaced_by is not None:
+        errors["replaced_by"] = [
+            f"Only a superseded or merged commitment names another, not {reason!r}."
+        ]
+    if reason == StatusReason.OTHER and not (note or "").strip():
+        errors["note"] = ['The reason "other" is explained in the note.']
+
+
+def _status_apply(
+    *,
+    commitment: Commitment,
+    status: str,
+    effective_on: date,
+    evidence: Citation,
+    note: str,
+    reason: str = "",
+    replaced_by: Commitment | None = None,
+    party_status_change: PartyStatusChange | None = None,
+    recorded_by=None,
+) -> StatusChange:
+    """Change the locked commitment's status and record the change with its evidence."""
+    old_status = commitment.status
+    commitment.status = status
+    commitment.status_reason = reason
+    commitment.replaced_by = replaced_by
+    # A number, not F("version") + 1: the history record copies the field into an INSERT,
+    # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
+    commitment.version += 1
+    commitment._history_user = recorded_by
+    commitment._change_reason = f"status: {old_status} → {status}"
+    commitment.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "replaced_by",
+            "status_source",
+            "parties_status",
+            "version",
+            "updated_at",
+        ]
+    )
+    # A final status is never stale; an open one may be again.
+    commitments_refresh_stale_flags(
+        today=tracker_today(), commitment_ids=[commitment.pk], version_bump=False
+    )
+    commitment.refresh_from_db()
+    change = StatusChange.objects.create(
+        commitment=commitment,
+        old_status=old_status,
+        new_status=status,
+        effective_on=effective_on,
+        note=note,
+        evidence=evidence,
+        reason=reason,
+        replaced_by=replaced_by,
+        party_status_change=party_status_change,
+        recorded_by=recorded_by,
+        version=commitment.version,
+    )
+    _programmes_touch([commitment.parent_id])
+    signals.status_changed.send(sender=StatusChange, status_change=change)
+    return change
+
+
 @transaction.atomic
 def commitment_record_status_change(
     *,
@@ -526,14 +698,23 @@ def commitment_record_status_change(
     source: Source | None,
     quote: str | None,
     note: str = "",
+    reason: str = "",
+    replaced_by: Commitment | None = None,
     recorded_by=None,
     expected_version: int | None = None,
 ) -> StatusChange:
     """Record a status change backed by a quote from a source. A status may move back
-    (a completed programme reopened), like any change, with evidence."""
+    (a completed programme reopened), like any change, with evidence. A status recorded so
+    wins over the one derived from the parties (`status_source` becomes "recorded")."""
     errors: dict[str, list[str]] = {}
     if status not in Status.values:
         errors["status"] = [f"Unknown status {status!r}; one of: {', '.join(Status.values)}."]
+    else:
+        _reason_check(
+            status=status, reason=reason, replaced_by=replaced_by, note=note, errors=errors
+        )
+    if replaced_by is not None and replaced_by.pk == commitment.pk:
+        errors["replaced_by"] = ["A commitment is not superseded by or merged into itself."]
     _require_evidence(source=source, quote=quote, errors=errors)
     _validate_effective_on(effective_on, errors)
     if errors:
@@ -551,27 +732,159 @@ def commitment_record_status_change(
     evidence = _citation_get_or_add(
         commitment=commitment, source=source, quote=quote, created_by=recorded_by
     )
-    old_status = commitment.status
-    commitment.status = status
-    # A number, not F("version") + 1: the history record copies the field into an INSERT,
-    # where an F() is refused. The row is locked (`_lock`), so no one else can bump it meanwhile.
-    commitment.version += 1
-    commitment._history_user = recorded_by
-    commitment._change_reason = f"status: {old_status} → {status}"
-    commitment.save(update_fields=["status", "version", "updated_at"])
-    commitment.refresh_from_db()
-    change = StatusChange.objects.create(
+    commitment.status_source = StatusSource.RECORDED
+    return _status_apply(
         commitment=commitment,
-        old_status=old_status,
+        status=status,
+        effective_on=effective_on,
+        evidence=evidence,
+        note=note,
+        reason=reason,
+        replaced_by=replaced_by,
+        recorded_by=recorded_by,
+    )
+
+
+# --- who kept which part --------------------------------------------------------------------
+
+
+def _parties_status_refresh(commitment: Commitment) -> None:
+    """The status derived from the acting parties' own statuses (commitments.choices.
+    status_from_parties), kept in `parties_status` for filters and counts."""
+    statuses = [
+        party.status or None
+        for party in Party.objects.filter(commitment=commitment, role__in=ACTING_ROLES)
+    ]
+    commitment.parties_status = status_from_parties(statuses) or ""
+    Commitment.objects.filter(pk=commitment.pk).update(parties_status=commitment.parties_status)
+
+
+def _status_follow_parties(
+    *, commitment: Commitment, effective_on: date, recorded_by, party_change=None
+) -> StatusChange | None:
+    """When the status follows the parties and theirs now reads otherwise, change it, citing
+    the evidence of the party change that moved it (or the newest one)."""
+    derived = commitment.parties_status
+    if commitment.status_source != StatusSource.PARTIES or not derived:
+        return None
+    if derived == commitment.status:
+        return None
+    if party_change is None:
+        party_change = (
+            PartyStatusChange.objects.filter(party__commitment=commitment)
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+    return _status_apply(
+        commitment=commitment,
+        status=derived,
+        effective_on=effective_on,
+        evidence=party_change.evidence,
+        note="Derived from the parties' statuses.",
+        party_status_change=party_change,
+        recorded_by=recorded_by,
+    )
+
+
+@transaction.atomic
+def party_record_status_change(
+    *,
+    party: Party,
+    status: str,
+    effective_on: date | None,
+    source: Source | None,
+    quote: str | None,
+    note: str = "",
+    reason: str = "",
+    recorded_by=None,
+    expected_version: int | None = None,
+) -> PartyStatusChange:
+    """Record a party's own status, with a quote from a source, as a commitment's is. The
+    commitment's derived status follows; its status too, when it follows the parties."""
+    errors: dict[str, list[str]] = {}
+    if party.role not in ACTING_ROLES:
+        errors["party"] = [
+            f"A {party.role} has no part of its own to keep; only a party that acts "
+            f"({', '.join(ACTING_ROLES)}) carries a status."
+        ]
+    if status not in Status.values:
+        errors["status"] = [f"Unknown status {status!r}; one of: {', '.join(Status.values)}."]
+    else:
+        _reason_check(
+            status=status, reason=reason, replaced_by=None, note=note, errors=errors, of_party=True
+        )
+    _require_evidence(source=source, quote=quote, errors=errors)
+    _validate_effective_on(effective_on, errors)
+    if errors:
+        raise ValidationError(errors)
+    commitment = _lock(party.commitment, expected_version)
+    party = Party.objects.select_for_update().get(pk=party.pk)
+    if party.status == status:
+        raise ValidationError(
+            {"status": [f"{party.actor}'s part is already {status!r}: a change must change it."]}
+        )
+    evidence = _citation_get_or_add(
+        commitment=commitment, source=source, quote=quote, created_by=recorded_by
+    )
+    change = PartyStatusChange.objects.create(
+        party=party,
+        old_status=party.status,
         new_status=status,
         effective_on=effective_on,
         note=note,
+        reason=reason,
         evidence=evidence,
         recorded_by=recorded_by,
-        version=commitment.version,
     )
-    signals.status_changed.send(sender=StatusChange, status_change=change)
+    party.status, party.status_since = status, effective_on
+    party.status_reason, party.status_evidence = reason, evidence
+    party._history_user = recorded_by
+    party.save(update_fields=["status", "status_since", "status_reason", "status_evidence"])
+    _parties_status_refresh(commitment)
+    if not _status_follow_parties(
+        commitment=commitment,
+        effective_on=effective_on,
+        recorded_by=recorded_by,
+        party_change=change,
+    ):
+        _bump_version(commitment)
     return change
+
+
+@transaction.atomic
+def commitment_set_status_source(
+    *, commitment: Commitment, status_source: str, recorded_by=None, expected_version=None
+) -> Commitment:
+    """Let the status follow the parties' (it changes at once, citing their newest evidence)
+    or keep the one staff recorded."""
+    if status_source not in StatusSource.values:
+        raise ValidationError(
+            {
+                "status_source": [
+                    f"Unknown status source {status_source!r}; one of: "
+                    f"{', '.join(StatusSource.values)}."
+                ]
+            }
+        )
+    commitment = _lock(commitment, expected_version)
+    if status_source == StatusSource.PARTIES and not commitment.parties_status:
+        raise ValidationError(
+            {
+                "status_source": [
+                    "The status can follow the parties once every acting party "
+                    f"({', '.join(ACTING_ROLES)}) has a status of its own, with evidence."
+                ]
+            }
+        )
+    if commitment.status_source == status_source:
+        return commitment
+    commitment.status_source = status_source
+    Commitment.objects.filter(pk=commitment.pk).update(status_source=status_source)
+    if not _status_follow_parties(
+        commitment=commitment, effective_on=tracker_today(), recorded_by=recorded_by
+    ):
+        _bump_version(commitment)
+    return commitment
 
 
 @transaction.atomic
@@ -867,3 +1180,73 @@ def commitments_refresh_overdue_flags(
     became_overdue += [(row[0], row[2]) for row in stale if row[1]]
     cleared = [row[0] for row in stale if not row[1]] + moved_later
     return OverdueFlagChanges(became_overdue=became_overdue, cleared=cleared)
+
+
+# --- the stale-evidence flag (called by the tracker's deadline scan) -------------------------
+
+
+@dataclass(frozen=True)
+class StaleFlagChanges:
+    # (commitment id, the day of its newest evidence, or its creation day without any)
+    became_stale: list[tuple[int, date]]
+    cleared: list[int]
+
+
+def stale_evidence_cutoff(today: date) -> date:
+    """Evidence older than this day is stale (TRACKER_EVIDENCE_STALE_DAYS before today)."""
+    return today - timedelta(days=settings.TRACKER_EVIDENCE_STALE_DAYS)
+
+
+def _stale_conditions(today: date) -> tuple[Q, Q]:
+    """(flag these, which hold stale) for `today`: each arm of the first filters with the
+    condition a partial index is declared with (commitments/models.py).
+
+    A deadline counts once TRACKER_EVIDENCE_GRACE_DAYS have passed after it: the day after a
+    deadline no evidence can be newer yet, and that news is the overdue flag's."""
+    old = Q(last_evidence_on__lt=stale_evidence_cutoff(today))
+    deadline_long_past = Q(
+        deadline_last_day__lt=today - timedelta(days=settings.TRACKER_EVIDENCE_GRACE_DAYS)
+    )
+    unchecked = deadline_long_past & (
+        Q(last_evidence_on__isnull=True) | Q(last_evidence_on__lte=F("deadline_last_day"))
+    )
+    flag = (MAY_BECOME_STALE & old) | (UNCHECKED_SINCE_DEADLINE & deadline_long_past)
+    holds = Q(status__in=OPEN_STATUSES) & (old | unchecked)
+    return flag, holds
+
+
+def commitments_refresh_stale_flags(
+    *, today: date, commitment_ids: Iterable[int] | None = None, version_bump: bool = True
+) -> StaleFlagChanges:
+    """Set and clear the stale-evidence flag in one set-based UPDATE; return what changed.
+
+    Stale: the status is not final, and the newest evidence is older than the configured age
+    (TRACKER_EVIDENCE_STALE_DAYS), or the deadline passed (TRACKER_EVIDENCE_GRACE_DAYS ago)
+    with no evidence since (none at all included). Rows that already hold the right value are
+    not touched; a changed row's version and updated_at move, as the overdue flag's do
+    (`version_bump=False`: for a service's write, which moves the version itself).
+    """
+    ids = None if commitment_ids is None else list(commitment_ids)
+    if ids == []:
+        return StaleFlagChanges(became_stale=[], cleared=[])
+    flag, holds = _stale_conditions(today)
+    flag_sql, flag_params = _commitments_where_sql(flag, ids=ids)
+    holds_sql, holds_params = _commitments_where_sql(holds)
+    clear_sql, clear_params = _commitments_where_sql(Q(evidence_stale=True), ids=ids)
+    touched = ", version = version + 1, updated_at = now()" if version_bump else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {Commitment._meta.db_table}
+               SET evidence_stale = coalesce({holds_sql}, FALSE){touched}
+             WHERE ({flag_sql})
+                OR (({clear_sql}) AND NOT coalesce({holds_sql}, FALSE))
+            RETURNING id, evidence_stale, coalesce(last_evidence_on, created_at::date)
+            """,
+            [*holds_params, *flag_params, *clear_params, *holds_params],
+        )
+        rows = cursor.fetchall()
+    return StaleFlagChanges(
+        became_stale=sorted((row[0], row[2]) for row in rows if row[1]),
+        cleared=sorted(row[0] for row in rows if not row[1]),
+    )

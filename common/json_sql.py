@@ -10,7 +10,8 @@ of a foreign key, nested serializers of a foreign key or of a reverse relation (
 the related model's Meta.ordering), and a nested serializer of the same row (`source="*"`),
 which may read its fields from columns named with a `column_prefix` and name in `null_unless`
 the field whose null makes it null, a `PagePathField` (a page's path built from a column) and
-a `RecordUrlField` (a record's absolute API URL built from its id). A translated field
+a `RecordUrlField` (a record's absolute API URL built from its id), a `RowFunctionField` (the
+json a database function computes from the row's id). A translated field
 (common.translations) is written in the active language, falling back to English as its
 Python descriptor does, and `TranslationStateField` / `TranslationsField` say what the
 reader was given and every language's text.
@@ -19,6 +20,7 @@ Anything else is an ImproperlyConfigured naming the field.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from urllib.parse import quote
 
@@ -74,6 +76,22 @@ class PagePathField(serializers.ReadOnlyField):
     def to_representation(self, value) -> str:
         before, after = self.around()
         return f"{before}{quote(str(value), safe='')}{after}"
+
+
+class RowFunctionField(serializers.ReadOnlyField):
+    """The json a function of the database computes from the row's id (a derived value with
+    no stored copy, e.g. a programme's progress: commitments/progress.py)."""
+
+    def __init__(self, *, function: str, **kwargs):
+        self.function = function
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {_quote(self.function)}(%s)::text", [instance.pk])
+            value = cursor.fetchone()[0]
+        return None if value is None else json.loads(value)
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -333,6 +351,8 @@ def _field_sql(
         return _translation_state_sql(model, alias, language, field.shown(model))
     if isinstance(field, TranslationsField):
         return _translations_sql(model, alias)
+    if isinstance(field, RowFunctionField):
+        return f"{_quote(field.function)}({_column(alias, model._meta.pk.column)})"
     if not prefix and field.source in translated_fields(model):
         return _text_sql(model, alias, field.source, language)
     try:

@@ -1,6 +1,6 @@
 """A commitment's evidence timeline: what happened to it, by date, each step with the quote
 that backs it — when it was announced, every status and deadline change, and since when it
-is overdue."""
+is overdue, and each party's own status changes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from commitments.choices import Status
+from commitments.choices import Status, StatusReason
 from commitments.history import HistoryEntry
 from commitments.models import Citation, Commitment
 from pages.formats import long_date
@@ -18,7 +18,7 @@ from pages.formats import long_date
 @dataclass
 class Event:
     on: date | None
-    kind: str  # announced, status, deadline, overdue
+    kind: str  # announced, status, party_status, deadline, overdue
     title: str
     detail: str = ""
     citations: list[Citation] = field(default_factory=list)
@@ -29,6 +29,13 @@ class Event:
 
 def _deadline_words(text: str, edtf: str) -> str:
     return f"{text} ({edtf})" if text else _("none")
+
+
+def _reasoned(note: str, reason: str) -> str:
+    """A change's note, after its reason (stalled, abandoned) when it has one."""
+    if not reason:
+        return note
+    return f"{StatusReason(reason).label}. {note}".strip()
 
 
 def evidence_timeline(*, commitment: Commitment, history: list[HistoryEntry]) -> list[Event]:
@@ -48,7 +55,14 @@ def evidence_timeline(*, commitment: Commitment, history: list[HistoryEntry]) ->
                 "old": Status(change.old_status).label,
                 "new": Status(change.new_status).label,
             }
-            detail = change.note
+            detail = _reasoned(change.note, change.reason)
+        elif entry.kind == "party_status":
+            title = _("%(party)s's part: %(old)s → %(new)s") % {
+                "party": change.party.actor.name,  # in the reader's language, as every name
+                "old": Status(change.old_status).label if change.old_status else _("none"),
+                "new": Status(change.new_status).label,
+            }
+            detail = _reasoned(change.note, change.reason)
         else:
             title = _("Deadline: %(old)s → %(new)s") % {
                 "old": _deadline_words(change.old_text, change.old_edtf),

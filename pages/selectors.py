@@ -10,7 +10,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from commitments.choices import OPEN_STATUSES
 from commitments.models import Citation, Commitment, Party, StatusChange
-from commitments.selectors import commitments_visible_to
+from commitments.selectors import commitments_visible_to, with_progress
 from common.translations import with_translations
 from config.api.filters import MAX_BIGINT
 from sources.models import Source
@@ -28,6 +28,9 @@ ROW_FIELDS = (
     "deadline_last_day",
     "is_overdue",
     "overdue_since",
+    "status_reason",
+    "last_evidence_on",
+    "evidence_stale",
     "tags",
     # Who wrote each translation: a title translated by the tracker says so.
     "translation_origins",
@@ -52,16 +55,14 @@ def published_commitments() -> QuerySet[Commitment]:
 
 
 def commitment_rows(queryset: QuerySet[Commitment], *, ordering: str) -> QuerySet[Commitment]:
-    return queryset.only(*ROW_COLUMNS).order_by(*ORDERINGS[ordering])
+    return with_progress(queryset.only(*ROW_COLUMNS)).order_by(*ORDERINGS[ordering])
 
 
 def timeline_rows(queryset: QuerySet[Commitment]) -> QuerySet[Commitment]:
     """Commitments with a deadline, earliest period first."""
-    return (
-        queryset.filter(deadline_last_day__isnull=False)
-        .only(*ROW_COLUMNS)
-        .order_by("deadline_first_day", "deadline_last_day", "id")
-    )
+    return with_progress(
+        queryset.filter(deadline_last_day__isnull=False).only(*ROW_COLUMNS)
+    ).order_by("deadline_first_day", "deadline_last_day", "id")
 
 
 def overdue_commitments(*, limit: int) -> list[Commitment]:
@@ -105,10 +106,14 @@ def commitment_for_page(*, reference: str) -> Commitment | None:
         return None
     published = published_commitments()
     return (
-        published.filter(reference=reference)
+        with_progress(published.filter(reference=reference))
         .defer("search_vector")
+        .select_related("replaced_by")
         .prefetch_related(
-            Prefetch("parties", queryset=Party.objects.select_related("actor")),
+            Prefetch(
+                "parties",
+                queryset=Party.objects.select_related("actor", "status_evidence__source"),
+            ),
             Prefetch(
                 "citations",
                 queryset=Citation.objects.select_related("source").defer(

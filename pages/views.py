@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from archive.selectors import SourceArchive, capture_latest, source_archive
-from commitments.choices import FINAL_STATUSES, STATUS_MAPPINGS
+from commitments.choices import FINAL_STATUSES, REASON_MAPPINGS, STATUS_MAPPINGS
 from commitments.selectors import commitment_history, tracker_today
 from pages.caching import public_page
 from pages.evidence import evidence_timeline
@@ -75,6 +75,11 @@ def overview(request):
             "today": today,
             "stats": stats,
             "meter": meter,
+            "reasons": [
+                {"value": reason, "label": mapping.reason.label, "count": count}
+                for reason, mapping in REASON_MAPPINGS.items()
+                if (count := stats["by_reason"][reason])
+            ],
             "due_soon_days": settings.TRACKER_DUE_SOON_DAYS,
             "overdue": overdue_commitments(limit=OVERVIEW_LIST_LENGTH),
             "due_soon": due_soon_commitments(
@@ -163,6 +168,7 @@ def commitment_detail(request, reference: str):
             "events": evidence_timeline(commitment=commitment, history=history),
             "json_url": reverse("commitment-detail", kwargs={"pk": commitment.pk}),
             "history_url": reverse("commitment-history", kwargs={"pk": commitment.pk}),
+            "stale_days": settings.TRACKER_EVIDENCE_STALE_DAYS,
         },
     )
 

@@ -37,6 +37,15 @@ class Alert(models.Model):
         related_name="alerts",
         db_index=False,
     )
+    # The party whose own part is overdue (party_overdue). The unique constraint is its index.
+    party = models.ForeignKey(
+        "commitments.Party",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+        db_index=False,
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -45,8 +54,9 @@ class Alert(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=AlertKind.values), name="alert_kind_valid"
             ),
-            # A deadline alert names its deadline and nothing else; a status_changed alert
-            # its status change; a cited page's alert the check that found it.
+            # A deadline alert names its deadline and nothing else; a party's overdue part its
+            # party and deadline; a status_changed alert its status change; a cited page's
+            # alert the check that found it.
             models.CheckConstraint(
                 condition=(
                     models.Q(
@@ -54,18 +64,28 @@ class Alert(models.Model):
                         last_day__isnull=False,
                         status_change__isnull=True,
                         source_check__isnull=True,
+                        party__isnull=True,
+                    )
+                    | models.Q(
+                        kind=AlertKind.PARTY_OVERDUE,
+                        last_day__isnull=False,
+                        status_change__isnull=True,
+                        source_check__isnull=True,
+                        party__isnull=False,
                     )
                     | models.Q(
                         kind=AlertKind.STATUS_CHANGED,
                         last_day__isnull=True,
                         status_change__isnull=False,
                         source_check__isnull=True,
+                        party__isnull=True,
                     )
                     | models.Q(
                         kind__in=SOURCE_ALERT_KINDS,
                         last_day__isnull=True,
                         status_change__isnull=True,
                         source_check__isnull=False,
+                        party__isnull=True,
                     )
                 ),
                 name="alert_fields_match_kind",
@@ -74,6 +94,11 @@ class Alert(models.Model):
                 fields=["commitment", "kind", "last_day"],
                 condition=models.Q(kind__in=DEADLINE_ALERT_KINDS),
                 name="alert_once_per_deadline",
+            ),
+            models.UniqueConstraint(
+                fields=["party", "last_day"],
+                condition=models.Q(kind=AlertKind.PARTY_OVERDUE),
+                name="alert_once_per_party_deadline",
             ),
             models.UniqueConstraint(
                 fields=["status_change"],

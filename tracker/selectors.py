@@ -12,8 +12,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Greatest
 from redis.exceptions import RedisError
 
-from commitments.choices import OPEN_STATUSES, Status
-from commitments.models import Commitment
+from commitments.choices import OPEN_STATUSES, Status, StatusReason
+from commitments.models import Actor, Commitment
 from commitments.selectors import commitments_visible_to, user_sees_drafts
 from common.translations import with_translations
 from tracker.api.serializers import AlertSourceCheckSerializer
@@ -105,7 +105,7 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
         return []
     return list(
         Alert.objects.filter(id__in=ids)
-        .select_related("commitment", "status_change", "source_check")
+        .select_related("commitment", "status_change", "source_check", "party__actor")
         .only(
             "id",
             "kind",
@@ -124,6 +124,14 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
                 for name in AlertSourceCheckSerializer.Meta.fields
                 if name != "source_api_url"
             ),
+            "party__id",
+            "party__role",
+            "party__status",
+            "party__actor__id",
+            "party__actor__slug",
+            "party__actor__kind",
+            "party__actor__translation_origins",
+            *(f"party__actor__{name}" for name in with_translations(Actor, ("name",))),
         )
         .order_by("id")
     )
@@ -178,7 +186,8 @@ def commitment_stats_cached(*, user, today: date) -> dict:
 
 def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) -> dict:
     """Counts for dashboards in two queries: by status, overdue, disputed (its sources
-    disagree on a fact) and due within each window (open commitments whose deadline ends
+    disagree on a fact), stale evidence, by reason (stalled, abandoned) and due within each
+    window (open commitments whose deadline ends
     between today and today + days), then by tag."""
     visible = commitments_visible_to(user)
     due_within = {
@@ -196,8 +205,13 @@ def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) 
         total=Count("id"),
         overdue=Count("id", filter=Q(is_overdue=True)),
         disputed=Count("id", filter=~Q(disputed_facts=[])),
+        evidence_stale=Count("id", filter=Q(evidence_stale=True)),
         **due_within,
         **{f"status_{status}": Count("id", filter=Q(status=status)) for status in Status.values},
+        **{
+            f"reason_{reason}": Count("id", filter=Q(status_reason=reason))
+            for reason in StatusReason.values
+        },
     )
     return {
         "today": today,
@@ -205,6 +219,8 @@ def commitment_stats(*, user, today: date, windows: tuple[int, ...] = (30, 90)) 
         "by_status": {status: counts[f"status_{status}"] for status in Status.values},
         "overdue": counts["overdue"],
         "disputed": counts["disputed"],
+        "evidence_stale": counts["evidence_stale"],
+        "by_reason": {reason: counts[f"reason_{reason}"] for reason in StatusReason.values},
         **{name: counts[name] for name in due_within},
         "by_tag": _commitment_counts_by_tag(visible=visible),
     }

@@ -23,9 +23,9 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from commitments.choices import OPEN_STATUSES
-from commitments.models import Citation, Commitment, StatusChange
+from commitments.models import Citation, Commitment, Party, StatusChange
 from commitments.selectors import tracker_today
-from commitments.services import commitments_refresh_overdue_flags
+from commitments.services import commitments_refresh_overdue_flags, commitments_refresh_stale_flags
 from tracker.choices import DEADLINE_ALERT_KINDS, AlertKind
 from tracker.models import Alert
 from tracker.selectors import SCAN_LAST_RUN_KEY, STATS_GENERATION_KEY
@@ -52,11 +52,21 @@ class ScanSummary:
     became_overdue: list[int] = field(default_factory=list)
     no_longer_overdue: list[int] = field(default_factory=list)
     due_soon: list[int] = field(default_factory=list)
+    became_stale: list[int] = field(default_factory=list)
+    no_longer_stale: list[int] = field(default_factory=list)
+    # Commitments with a party whose own part became overdue.
+    party_overdue: list[int] = field(default_factory=list)
     alerts_created: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.became_overdue or self.no_longer_overdue or self.alerts_created)
+        return bool(
+            self.became_overdue
+            or self.no_longer_overdue
+            or self.became_stale
+            or self.no_longer_stale
+            or self.alerts_created
+        )
 
     def counts(self) -> dict:
         """How many of each, for logs and a task's return value: the first scan after a large
@@ -67,6 +77,9 @@ class ScanSummary:
             "became_overdue": len(self.became_overdue),
             "no_longer_overdue": len(self.no_longer_overdue),
             "due_soon": len(self.due_soon),
+            "became_stale": len(self.became_stale),
+            "no_longer_stale": len(self.no_longer_stale),
+            "party_overdue": len(self.party_overdue),
             "alerts_created": self.alerts_created,
         }
 
@@ -121,8 +134,14 @@ def _alert_inserts_lock() -> datetime:
     return timezone.now()
 
 
-def _alerts_insert_overdue(*, became_overdue: list[tuple[int, date]], created_at: datetime) -> int:
-    """One overdue alert per commitment that has just been flagged, for its deadline."""
+def _alerts_insert_overdue(
+    *,
+    became_overdue: list[tuple[int, date]],
+    created_at: datetime,
+    kind: str = AlertKind.OVERDUE.value,
+) -> int:
+    """One overdue alert per commitment that has just been flagged, for its deadline (or, of
+    kind evidence_stale, per commitment just flagged stale, for its newest evidence's day)."""
     if not became_overdue:
         return 0
     ids, last_days = zip(*sorted(became_overdue), strict=True)
@@ -136,7 +155,7 @@ def _alerts_insert_overdue(*, became_overdue: list[tuple[int, date]], created_at
             {_ONCE_PER_DEADLINE}
             """,
             {
-                "kind": AlertKind.OVERDUE.value,
+                "kind": kind,
                 "created_at": created_at,
                 "ids": _array_literal(ids),
                 "last_days": _array_literal(day.isoformat() for day in last_days),
@@ -194,6 +213,50 @@ def _alerts_insert_due_soon(
         return sorted(row[0] for row in cursor.fetchall())
 
 
+_ONCE_PER_PARTY_DEADLINE = f"""
+    ON CONFLICT (party_id, last_day) WHERE kind = '{AlertKind.PARTY_OVERDUE.value}'
+    DO NOTHING"""
+
+
+def _alerts_insert_party_overdue(
+    *, today: date, commitment_ids: list[int] | None, created_at: datetime
+) -> list[int]:
+    """One party_overdue alert per acting party whose own part is still open after its
+    commitment's deadline, once per deadline; returns the commitments alerted now. The open
+    parts are the partial index party_open_part_idx."""
+    only = "" if commitment_ids is None else "AND c.id = ANY(%(ids)s)"
+    alert_table = Alert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {alert_table} (kind, commitment_id, party_id, last_day, created_at)
+            SELECT %(kind)s::varchar, c.id, p.id, c.deadline_last_day, %(created_at)s
+              FROM {Party._meta.db_table} p
+              JOIN {Commitment._meta.db_table} c ON c.id = p.commitment_id
+             WHERE p.status = ANY(%(open)s)
+               AND c.deadline_last_day < %(today)s
+               {only}
+               AND NOT EXISTS (
+                   SELECT 1 FROM {alert_table} a
+                    WHERE a.party_id = p.id
+                      AND a.kind = %(kind)s
+                      AND a.last_day = c.deadline_last_day
+               )
+             ORDER BY p.id
+            {_ONCE_PER_PARTY_DEADLINE}
+            RETURNING commitment_id
+            """,
+            {
+                "kind": AlertKind.PARTY_OVERDUE.value,
+                "created_at": created_at,
+                "open": list(OPEN_STATUSES),
+                "today": today,
+                "ids": commitment_ids or [],
+            },
+        )
+        return sorted({row[0] for row in cursor.fetchall()})
+
+
 def deadlines_scan(
     *, today: date | None = None, commitment_ids: Iterable[int] | None = None
 ) -> ScanSummary:
@@ -212,9 +275,18 @@ def deadlines_scan(
             return ScanSummary(today=today, skipped=True)
         _scan_statement_timeout_raise()
         flags = commitments_refresh_overdue_flags(today=today, commitment_ids=ids)
+        stale = commitments_refresh_stale_flags(today=today, commitment_ids=ids)
         created_at = _alert_inserts_lock()
         overdue_alerts = _alerts_insert_overdue(
             became_overdue=flags.became_overdue, created_at=created_at
+        )
+        stale_alerts = _alerts_insert_overdue(
+            became_overdue=stale.became_stale,
+            created_at=created_at,
+            kind=AlertKind.EVIDENCE_STALE.value,
+        )
+        party_overdue = _alerts_insert_party_overdue(
+            today=today, commitment_ids=ids, created_at=created_at
         )
         due_soon = _alerts_insert_due_soon(
             today=today,
@@ -222,16 +294,19 @@ def deadlines_scan(
             commitment_ids=ids,
             created_at=created_at,
         )
-        if flags.became_overdue or flags.cleared:
+        if flags.became_overdue or flags.cleared or stale.became_stale or stale.cleared:
             transaction.on_commit(stats_cache_invalidate)
-        if overdue_alerts or due_soon:
+        if overdue_alerts or due_soon or stale_alerts or party_overdue:
             transaction.on_commit(alerts_recorded_announce)
     summary = ScanSummary(
         today=today,
         became_overdue=sorted(commitment_id for commitment_id, _ in flags.became_overdue),
         no_longer_overdue=sorted(flags.cleared),
         due_soon=due_soon,
-        alerts_created=overdue_alerts + len(due_soon),
+        became_stale=[commitment_id for commitment_id, _ in stale.became_stale],
+        no_longer_stale=stale.cleared,
+        party_overdue=party_overdue,
+        alerts_created=overdue_alerts + len(due_soon) + stale_alerts + len(party_overdue),
     )
     if summary.changed:
         logger.info("deadlines scan: %s", summary.counts())

@@ -9,12 +9,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from commitments.choices import STATUS_MAPPINGS, ClaimFact, PartyRole, Status
+from commitments import progress
+from commitments.choices import (
+    REASON_MAPPINGS,
+    STATUS_MAPPINGS,
+    ClaimFact,
+    PartyRole,
+    Status,
+    StatusReason,
+    StatusSource,
+)
 from commitments.fields import ACTOR_FIELDS, COMMITMENT_FIELDS
 from commitments.models import Actor, Citation, Claim, ClaimResolution, Commitment, Party
-from common.json_sql import PagePathField, RecordUrlField, TranslationsField, TranslationStateField
+from common.json_sql import (
+    PagePathField,
+    RecordUrlField,
+    RowFunctionField,
+    TranslationsField,
+    TranslationStateField,
+)
 from config.api.serializers import (
     IdRelatedField,
     StrictCharField,
@@ -59,17 +75,6 @@ class ActorBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PartySerializer(serializers.ModelSerializer):
-    """An actor and the role it plays in the commitment."""
-
-    actor = ActorBriefSerializer(read_only=True)
-
-    class Meta:
-        model = Party
-        fields = ["actor", "role"]
-        read_only_fields = fields
-
-
 class SourceBriefSerializer(serializers.ModelSerializer):
     """A source in short: fetch `/sources/{id}/` for its full text."""
 
@@ -105,6 +110,32 @@ class CitationBriefSerializer(serializers.ModelSerializer):
     class Meta:
         model = Citation
         fields = ["id", "source", "quote"]
+        read_only_fields = fields
+
+
+class PartySerializer(serializers.ModelSerializer):
+    """An actor and the role it plays in the commitment; a party that acts (responsible,
+    partner) may carry its own status, with its evidence ("" and null while it has none)."""
+
+    actor = ActorBriefSerializer(read_only=True)
+    status_evidence = CitationBriefSerializer(
+        read_only=True, allow_null=True, help_text="The evidence of the party's own status."
+    )
+
+    class Meta:
+        model = Party
+        fields = ["actor", "role", "status", "status_since", "status_reason", "status_evidence"]
+        read_only_fields = fields
+
+
+class PartyBriefSerializer(serializers.ModelSerializer):
+    """A party in short: its actor and role."""
+
+    actor = ActorBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["actor", "role"]
         read_only_fields = fields
 
 
@@ -159,6 +190,30 @@ class DeadlineSerializer(serializers.Serializer):
         return super().to_representation(instance)
 
 
+@extend_schema_field(
+    {
+        "type": ["object", "null"],
+        "description": "A programme's progress, derived from its published milestones in the "
+        "same query (null without milestones): each adds its `progress_weight` times its "
+        "status's share (completed 1, partially completed 0.5, others 0).",
+        "properties": {
+            "milestones": {"type": "integer"},
+            "weight": {"type": "integer"},
+            "percent": {"type": "number", "minimum": 0, "maximum": 100},
+            "by_status": {
+                "type": "object",
+                "properties": {status: {"type": "integer"} for status in Status.values},
+                "required": list(Status.values),
+            },
+        },
+        "required": ["milestones", "weight", "percent", "by_status"],
+    }
+)
+class ProgressField(RowFunctionField):
+    def __init__(self, **kwargs):
+        super().__init__(function=progress.FUNCTION, **kwargs)
+
+
 class CommitmentSerializer(serializers.ModelSerializer):
     """One thing proposed or promised: its status, its deadline (a period), the parties and
     their roles, and the citations, claims and resolutions it rests on. Lists and details
@@ -169,6 +224,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     deadline = DeadlineSerializer(column_prefix="deadline_", read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)
+    progress = ProgressField()
     citations = CitationSerializer(many=True, read_only=True)
     claims = ClaimSerializer(many=True, read_only=True)
     resolutions = ClaimResolutionSerializer(many=True, read_only=True)
@@ -178,7 +234,13 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Commitment
-        fields = [*COMMITMENT_FIELDS.representation(), "translation", "api_url", "html_url"]
+        fields = [
+            *COMMITMENT_FIELDS.representation(),
+            "progress",
+            "translation",
+            "api_url",
+            "html_url",
+        ]
         read_only_fields = fields
 
 
@@ -221,6 +283,12 @@ class ActorCommitmentSerializer(serializers.Serializer):
 
     commitment = CommitmentBriefSerializer(read_only=True)
     role = serializers.ChoiceField(choices=PartyRole.choices, read_only=True)
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text='The actor\'s own part, when it carries one (else "").',
+    )
 
 
 class ActorDetailSerializer(ActorSerializer):
@@ -234,9 +302,28 @@ class ActorDetailSerializer(ActorSerializer):
         "one entry per role.",
     )
 
+    kept = serializers.SerializerMethodField(
+        help_text="What the actor kept: its own parts of the commitments listed, per status "
+        "(statuses of its parts; parts without a status are not counted)."
+    )
+
     class Meta(ActorSerializer.Meta):
-        fields = [*ActorSerializer.Meta.fields, "commitments"]
+        fields = [*ActorSerializer.Meta.fields, "commitments", "kept"]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {status: {"type": "integer"} for status in Status.values},
+            "required": list(Status.values),
+        }
+    )
+    def get_kept(self, actor: Actor) -> dict:
+        counts = dict.fromkeys(Status.values, 0)
+        for party in actor.visible_parties:
+            if party.status:
+                counts[party.status] += 1
+        return counts
 
 
 class StatusSerializer(serializers.Serializer):
@@ -266,6 +353,33 @@ class StatusSerializer(serializers.Serializer):
         ]
 
 
+class ReasonSerializer(serializers.Serializer):
+    """A reason a commitment stalled or was abandoned, and how the OGP IRM names it."""
+
+    value = serializers.ChoiceField(choices=StatusReason.choices)
+    label = serializers.CharField()
+    description = serializers.CharField()
+    needs_replaced_by = serializers.BooleanField(
+        help_text="A status change with this reason names the other commitment (`replaced_by`)."
+    )
+    ogp_irm = serializers.CharField(
+        allow_blank=True, help_text="OGP IRM's word for it, where it has one."
+    )
+
+    @staticmethod
+    def vocabulary() -> list[dict]:
+        return [
+            {
+                "value": value,
+                "label": mapping.reason.label,
+                "description": mapping.description,
+                "needs_replaced_by": mapping.needs_related,
+                "ogp_irm": mapping.ogp_irm,
+            }
+            for value, mapping in REASON_MAPPINGS.items()
+        ]
+
+
 class EvidenceSerializer(serializers.Serializer):
     """What a change rests on: the citation, its source and the quote."""
 
@@ -275,10 +389,19 @@ class EvidenceSerializer(serializers.Serializer):
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    """A status change (`kind` "status") or a deadline change (`kind` "deadline")."""
+    """A status change (`kind` "status"), a party's own status change ("party_status") or a
+    deadline change ("deadline")."""
 
-    kind = serializers.ChoiceField(choices=[("status", "status"), ("deadline", "deadline")])
-    version = serializers.IntegerField(help_text="The commitment's version after the change.")
+    kind = serializers.ChoiceField(
+        choices=[("status", "status"), ("party_status", "party_status"), ("deadline", "deadline")]
+    )
+    version = serializers.IntegerField(
+        allow_null=True,
+        help_text="The commitment's version after the change (null for a party's change).",
+    )
+    party = PartyBriefSerializer(
+        allow_null=True, help_text="Party status changes only: whose part; else null."
+    )
     effective_on = serializers.DateField()
     recorded_at = serializers.DateTimeField()
     old_status = serializers.ChoiceField(
@@ -295,11 +418,20 @@ class HistoryEntrySerializer(serializers.Serializer):
         allow_null=True, help_text="Deadline changes only: null when it was removed."
     )
     reason = serializers.CharField(allow_blank=True, help_text="Deadline changes only.")
+    status_reason = serializers.ChoiceField(
+        choices=StatusReason.choices,
+        allow_blank=True,
+        help_text='Status changes to stalled or abandoned: why (else "").',
+    )
+    replaced_by = serializers.IntegerField(
+        allow_null=True, help_text="Superseded or merged: the other commitment's id."
+    )
     evidence = EvidenceSerializer()
 
     def to_representation(self, entry: HistoryEntry):
         change = entry.change
-        is_status = entry.kind == "status"
+        is_status = entry.kind in ("status", "party_status")
+        is_party = entry.kind == "party_status"
 
         def deadline(prefix: str) -> dict | None:
             if is_status or getattr(change, f"{prefix}_last_day") is None:
@@ -314,15 +446,18 @@ class HistoryEntrySerializer(serializers.Serializer):
         return super().to_representation(
             {
                 "kind": entry.kind,
-                "version": change.version,
+                "version": None if is_party else change.version,
+                "party": change.party if is_party else None,
                 "effective_on": change.effective_on,
                 "recorded_at": change.recorded_at,
-                "old_status": change.old_status if is_status else None,
+                "old_status": (change.old_status or None) if is_status else None,
                 "new_status": change.new_status if is_status else None,
                 "note": change.note if is_status else "",
                 "old_deadline": deadline("old"),
                 "new_deadline": deadline("new"),
                 "reason": "" if is_status else change.reason,
+                "status_reason": change.reason if is_status else "",
+                "replaced_by": getattr(change, "replaced_by_id", None),
                 "evidence": {
                     "citation_id": change.evidence_id,
                     "source": change.evidence.source,
@@ -345,7 +480,10 @@ EVIDENCE_QUOTE = {
 
 
 class PartyWriteSerializer(StrictSerializer):
-    """An actor, by id, and the role it plays."""
+    """An actor, by id, and the role it plays. Its own status, which GET shows, may be sent
+    back as it was: it changes only through party-status-changes/."""
+
+    tolerated_fields = frozenset({"status", "status_since", "status_reason", "status_evidence"})
 
     actor = IdRelatedField(queryset=Actor.objects.all(), help_text="The actor's id.")
     role = serializers.ChoiceField(choices=PartyRole.choices)
@@ -441,10 +579,59 @@ class StatusChangeCreateSerializer(StrictSerializer):
     status = serializers.ChoiceField(choices=Status.choices, help_text="The new status.")
     effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
     note = StrictCharField(allow_blank=True, required=False, default="")
+    reason = serializers.ChoiceField(
+        choices=StatusReason.choices,
+        required=False,
+        default="",
+        help_text="Required for stalled and abandoned, refused for the others (see "
+        "`/reasons/`); `other` is explained in `note`.",
+    )
+    replaced_by = IdRelatedField(
+        queryset=Commitment.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With reason `superseded` or `merged` (and only then): the other "
+        "commitment's id.",
+    )
     source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
     quote = StrictCharField(
         error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
     )
+
+
+class PartyStatusChangeCreateSerializer(StrictSerializer):
+    """A party's own status: which party (its actor, and its role when it has two), the new
+    status, when, and the evidence, as for the commitment's."""
+
+    actor = IdRelatedField(queryset=Actor.objects.all(), help_text="The party's actor (id).")
+    role = serializers.ChoiceField(
+        choices=PartyRole.choices,
+        required=False,
+        default=None,
+        help_text="The party's role; needed only when the actor has two acting roles here.",
+    )
+    status = serializers.ChoiceField(choices=Status.choices, help_text="The party's new status.")
+    effective_on = serializers.DateField(help_text="When it took effect (not in the future).")
+    note = StrictCharField(allow_blank=True, required=False, default="")
+    reason = serializers.ChoiceField(
+        choices=StatusReason.choices,
+        required=False,
+        default="",
+        help_text="Required for stalled and abandoned; a party's part is never superseded "
+        "or merged on its own.",
+    )
+    source = IdRelatedField(queryset=Source.objects.all(), error_messages=EVIDENCE_SOURCE)
+    quote = StrictCharField(
+        error_messages=EVIDENCE_QUOTE, help_text="Must occur in the source's text."
+    )
+
+
+class StatusSourceSerializer(StrictSerializer):
+    """Where the status comes from: `parties` (derived from the acting parties' own statuses,
+    once each has one) or `recorded` (the last status staff recorded, which then wins)."""
+
+    status_source = serializers.ChoiceField(choices=StatusSource.choices)
 
 
 class DeadlineChangeCreateSerializer(StrictSerializer):

@@ -5,6 +5,7 @@ from commitments.api.views import (
     ActorViewSet,
     CommitmentViewSet,
     DeadlinesCalendarView,
+    ReasonVocabularyView,
     StatusVocabularyView,
 )
 
@@ -15,5 +16,6 @@ router.register("actors", ActorViewSet, basename="actor")
 urlpatterns = [
     *router.urls,
     path("statuses/", StatusVocabularyView.as_view(), name="status-list"),
+    path("reasons/", ReasonVocabularyView.as_view(), name="reason-list"),
     path("deadlines.ics", DeadlinesCalendarView.as_view(), name="deadline-calendar"),
 ]

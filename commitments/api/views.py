@@ -49,8 +49,11 @@ from commitments.api.serializers import (
     DeadlineChangeCreateSerializer,
     DisputeResolutionCreateSerializer,
     HistoryEntrySerializer,
+    PartyStatusChangeCreateSerializer,
+    ReasonSerializer,
     StatusChangeCreateSerializer,
     StatusSerializer,
+    StatusSourceSerializer,
     commitment_page_field,
 )
 from commitments.fields import ACTOR_FIELDS
@@ -69,6 +72,7 @@ from commitments.selectors import (
     commitments_with_api_json,
     deadline_calendar_rows,
     deadline_calendar_state,
+    party_of,
 )
 from commitments.services import (
     CitationSpec,
@@ -78,8 +82,10 @@ from commitments.services import (
     commitment_change_deadline,
     commitment_create,
     commitment_record_status_change,
+    commitment_set_status_source,
     commitment_update,
     dispute_resolve,
+    party_record_status_change,
 )
 from common.links import absolute_url, public_origin, url_for
 from common.search import SEARCH_RANK
@@ -142,7 +148,15 @@ COMMITMENT_CSV_COLUMNS = {
 }
 
 WRITE_RESPONSES = {200: CommitmentStaffSerializer}
-ADDED_TO_A_COMMITMENT = ("status_changes", "deadline_changes", "citations", "claims", "resolutions")
+ADDED_TO_A_COMMITMENT = (
+    "status_changes",
+    "party_status_changes",
+    "status_source",
+    "deadline_changes",
+    "citations",
+    "claims",
+    "resolutions",
+)
 
 # What a reference in the URL may be: a reference that is only digits reads as an id.
 REFERENCE_MAX_LENGTH = Commitment._meta.get_field("reference").max_length
@@ -233,6 +247,8 @@ class CommitmentViewSet(ApiGenericViewSet):
     # (config.api.permissions); create and update need add/change_commitment.
     action_permissions = {
         "status_changes": ["commitments.record_status_change"],
+        "party_status_changes": ["commitments.record_status_change"],
+        "status_source": ["commitments.record_status_change"],
         "deadline_changes": ["commitments.record_deadline_change"],
         "citations": ["commitments.add_citation"],
         "claims": ["commitments.add_claim"],
@@ -410,6 +426,48 @@ class CommitmentViewSet(ApiGenericViewSet):
             DeadlineChangeCreateSerializer, commitment_change_deadline, kind="deadline"
         )
 
+    @extend_schema(
+        summary="Record a party's own status with its evidence (staff)",
+        description="The commitment's `parties_status` is derived again from its acting "
+        "parties; its `status` follows when `status_source` is `parties`.",
+        request=PartyStatusChangeCreateSerializer,
+        responses={201: HistoryEntrySerializer},
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"], url_path="party-status-changes")
+    def party_status_changes(self, request: Request, pk=None) -> Response:
+        serializer = PartyStatusChangeCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        actor, role = data.pop("actor"), data.pop("role")
+        with transaction.atomic():
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
+            party = party_of(commitment=commitment, actor=actor, role=role)
+            change = party_record_status_change(party=party, **data, recorded_by=request.user)
+        entry = HistoryEntry("party_status", change.recorded_at, change)
+        return self._created(HistoryEntrySerializer(entry).data, commitment.pk)
+
+    @extend_schema(
+        summary="Let the status follow the parties, or keep the recorded one (staff)",
+        request=StatusSourceSerializer,
+        responses={200: CommitmentSerializer},
+        parameters=[COMMITMENT_ID, IF_MATCH_HEADER, ETAG_HEADER],
+    )
+    @action(detail=True, methods=["post"], url_path="status-source")
+    def status_source(self, request: Request, pk=None) -> Response:
+        serializer = StatusSourceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            commitment = locked_for_write(
+                self, etag=_etag_of, representations=_etags_of_every_representation
+            )
+            commitment_set_status_source(
+                commitment=commitment, **serializer.validated_data, recorded_by=request.user
+            )
+        return self._respond(commitment.pk)
+
     def _record_change(self, serializer_class, service, *, kind: str) -> Response:
         """A status or deadline change: validate the body, honour If-Match, call the service
         (whose refusals become 400 problems), answer with the new history entry."""
@@ -541,6 +599,14 @@ class ActorViewSet(ApiReadOnlyViewSet):
         else:
             raise NotFound()
         return get_object_or_404(self.get_queryset(), **lookup)
+
+
+class ReasonVocabularyView(StrictQueryParamsMixin, APIView):
+    """Why a commitment stalled or was abandoned: the reasons a status change may carry."""
+
+    @extend_schema(summary="The reasons vocabulary", responses=ReasonSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(ReasonSerializer(ReasonSerializer.vocabulary(), many=True).data)
 
 
 class StatusVocabularyView(StrictQueryParamsMixin, APIView):

@@ -253,6 +253,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 # "Today" for deadlines is the date in this zone: Turkmenistan's by default.
 TRACKER_TIME_ZONE = env("TRACKER_TIME_ZONE", default="Asia/Ashgabat")
 TRACKER_DUE_SOON_DAYS = env.int("TRACKER_DUE_SOON_DAYS", default=30)
+# Evidence older than this many days leaves an open commitment "evidence stale" (12 months).
+TRACKER_EVIDENCE_STALE_DAYS = env.int("TRACKER_EVIDENCE_STALE_DAYS", default=365)
+# ...and so does a deadline that passed this many days ago with no evidence since.
+TRACKER_EVIDENCE_GRACE_DAYS = env.int("TRACKER_EVIDENCE_GRACE_DAYS", default=30)
 TRACKER_SCAN_INTERVAL_SECONDS = env.int("TRACKER_SCAN_INTERVAL_SECONDS", default=15 * 60)
 # How long browsers and shared caches may keep a public page (pages/caching.py).
 PAGES_CACHE_SECONDS = env.int("PAGES_CACHE_SECONDS", default=60)
@@ -576,6 +580,11 @@ SPECTACULAR_SETTINGS = {
             "OGP's and iCalendar's.",
         },
         {
+            "name": "reasons",
+            "description": "Why a commitment stalled or was abandoned: the reasons a status "
+            "change carries, and how the OGP IRM names them.",
+        },
+        {
             "name": "alerts",
             "description": "Overdue, due-soon and status-changed alerts, as a feed to poll "
             "(JSON or Atom).",
@@ -618,6 +627,10 @@ SPECTACULAR_SETTINGS = {
         "SourceKind": "sources.choices.SourceKind",
         "AlertKind": "tracker.choices.AlertKind",
         "ClaimFact": "commitments.choices.ClaimFact",
+        "StatusReason": "commitments.choices.StatusReason",
+        # The name it had before status reasons came: generated clients keep their type.
+        "ReasonEnum": "archive.choices.FailureReason",
+        "StatusSource": "commitments.choices.StatusSource",
         "ArticleLanguage": "intake.api.serializers.LANGUAGE_CHOICES",
         "LanguageEnum": "config.languages.LANGUAGES",
     },

@@ -119,7 +119,7 @@ def test_the_history_loads_its_evidence_without_further_queries(
         _status(commitment, source, Status.ADOPTED, date(2025, 2, 1))
         _deadline(commitment, source, "2026", date(2025, 2, 15))
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         history = commitment_history(commitment=commitment)
         titles = [entry.change.evidence.source.title for entry in history]
 

@@ -365,6 +365,8 @@ def test_a_parent_cycle_through_others_is_refused(source):
     programme = make_commitment(source=source)
     milestone = make_commitment(source=source, parent=programme)
     step = make_commitment(source=source, parent=milestone)
+    programme.refresh_from_db()  # its published milestone moved its version on
+    before = programme.version
 
     with pytest.raises(ValidationError) as refused:
         commitment_update(commitment=programme, data={"parent": step})
@@ -373,7 +375,7 @@ def test_a_parent_cycle_through_others_is_refused(source):
         "parent": ["A commitment cannot be its own parent, directly or through others."]
     }
     programme.refresh_from_db()
-    assert (programme.parent, programme.version) == (None, 1)
+    assert (programme.parent, programme.version) == (None, before)
 
 
 def test_a_parent_that_makes_no_cycle_is_accepted(source):

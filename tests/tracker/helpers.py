@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.db import connection, connections
 
+from commitments.choices import REASON_STATUSES
 from commitments.services import commitment_change_deadline, commitment_record_status_change
 from tests.factories import make_commitment
 
@@ -39,6 +40,8 @@ def record_status(commitment, status: str, *, on: dt.date, source=None):
         effective_on=on,
         source=source or commitment.citations.first().source,
         quote=EVIDENCE,
+        # Stalled and abandoned say why.
+        reason="dropped" if status in REASON_STATUSES else "",
     )
 
 

@@ -69,6 +69,17 @@ def _entry_title(alert: Alert) -> str:
             "new": change.new_status,
             "commitment": commitment,
         }
+    if alert.kind == "party_overdue":
+        return _("%(party)s's part overdue (deadline %(day)s) — %(commitment)s") % {
+            "party": without_control_characters(alert.party.actor.name),
+            "day": f"{alert.last_day:%Y-%m-%d}",
+            "commitment": commitment,
+        }
+    if alert.kind == "evidence_stale":
+        return _("Evidence stale (newest %(day)s) — %(commitment)s") % {
+            "day": f"{alert.last_day:%Y-%m-%d}",
+            "commitment": commitment,
+        }
     return _("%(kind)s (deadline %(day)s) — %(commitment)s") % {
         "kind": alert.get_kind_display(),
         "day": f"{alert.last_day:%Y-%m-%d}",
@@ -83,6 +94,17 @@ def _entry_description(alert: Alert) -> str:
         }
     if alert.kind == "due_soon":
         return _("The deadline ends on %(day)s.") % {"day": f"{alert.last_day:%Y-%m-%d}"}
+    if alert.kind == "party_overdue":
+        return _("The deadline ended on %(day)s and %(party)s's own part is still %(status)s.") % {
+            "day": f"{alert.last_day:%Y-%m-%d}",
+            "party": without_control_characters(alert.party.actor.name),
+            "status": alert.party.status,
+        }
+    if alert.kind == "evidence_stale":
+        return _(
+            "Nobody has confirmed its status since the newest evidence, of %(day)s: it is "
+            "old, or older than the deadline that passed."
+        ) % {"day": f"{alert.last_day:%Y-%m-%d}"}
     if alert.kind == "source_gone":
         check = alert.source_check
         why = check.get_reason_display()

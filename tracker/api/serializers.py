@@ -2,8 +2,12 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from archive.models import LinkCheck
-from commitments.api.serializers import commitment_api_url_field, commitment_page_field
-from commitments.models import Commitment, StatusChange
+from commitments.api.serializers import (
+    ActorBriefSerializer,
+    commitment_api_url_field,
+    commitment_page_field,
+)
+from commitments.models import Commitment, Party, StatusChange
 from common.json_sql import TranslationStateField
 from common.links import absolute_url
 from config.api.filters import MAX_BIGINT
@@ -29,6 +33,16 @@ class AlertStatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StatusChange
         fields = ["id", "old_status", "new_status", "effective_on"]
+
+
+class AlertPartySerializer(serializers.ModelSerializer):
+    """The party whose own part a `party_overdue` alert reports, and that part's status."""
+
+    actor = ActorBriefSerializer(read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["actor", "role", "status"]
 
 
 class AlertSourceCheckSerializer(serializers.ModelSerializer):
@@ -57,13 +71,17 @@ class AlertSourceCheckSerializer(serializers.ModelSerializer):
 
 class AlertSerializer(serializers.ModelSerializer):
     """A commitment became overdue, entered the due-soon window, had a status change
-    recorded, or a page cited as its evidence changed or went away."""
+    recorded, a page cited as its evidence changed or went away, a party's own part became
+    overdue (`party_overdue`, `party` says whose), or its evidence went stale
+    (`evidence_stale`, `last_day` is the newest evidence's day)."""
 
     commitment = AlertCommitmentSerializer()
     # Only for status_changed alerts; null for the others.
     status_change = AlertStatusChangeSerializer(allow_null=True)
     # Only for source_changed and source_gone alerts; null for the others.
     source_check = AlertSourceCheckSerializer(allow_null=True)
+    # Only for party_overdue alerts; null for the others.
+    party = AlertPartySerializer(allow_null=True)
 
     class Meta:
         model = Alert
@@ -74,6 +92,7 @@ class AlertSerializer(serializers.ModelSerializer):
             "last_day",
             "status_change",
             "source_check",
+            "party",
             "created_at",
         ]
 
@@ -133,6 +152,13 @@ class StatsSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
     disputed = serializers.IntegerField(
         help_text="Commitments whose sources disagree on some fact (`?disputed=true`)."
+    )
+    evidence_stale = serializers.IntegerField(
+        help_text="Commitments nobody has checked for a while (`?evidence_stale=true`)."
+    )
+    by_reason = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Stalled or abandoned commitments, per reason (`?reason=`).",
     )
     due_within_30_days = serializers.IntegerField()
     due_within_90_days = serializers.IntegerField()

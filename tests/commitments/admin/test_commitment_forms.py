@@ -90,6 +90,7 @@ def test_a_refusal_only_the_service_makes_is_shown_on_its_field_and_nothing_is_s
 ):
     programme = make_commitment(source=source, reference="PROGRAMME")
     milestone = make_commitment(source=source, reference="MILESTONE", parent=programme)
+    programme.refresh_from_db()  # a published milestone moved the programme's version on
     data = changeform_post_data(editor_client.get(change_url(programme)))
     data.update(
         {"parent": milestone.pk, "title_en": "Renamed"}

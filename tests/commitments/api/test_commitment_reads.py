@@ -39,7 +39,8 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
         "id", "reference", "title", "description", "kind", "status", "is_published",
         "deadline", "is_overdue", "overdue_since", "recurring", "parent", "tags", "parties",
         "citations", "version", "created_at", "updated_at", "translation", "api_url",
-        "html_url",
+        "html_url", "status_source", "parties_status", "status_reason", "replaced_by",
+        "last_evidence_on", "evidence_stale", "progress_weight", "progress",
     }  # fmt: skip
     assert body["api_url"] == settings.TRACKER_PUBLIC_URL.rstrip("/") + detail(commitment.pk)
     assert body["deadline"] == {
@@ -58,8 +59,15 @@ def test_a_commitment_has_the_shape_clients_rely_on(anon, source):
                 "translation": {"language": "en", "origin": None, "fallback": []},
             },
             "role": "partner",
+            # No part of its own recorded yet.
+            "status": "",
+            "status_since": None,
+            "status_reason": "",
+            "status_evidence": None,
         }
     ]
+    assert (body["status_source"], body["parties_status"]) == ("recorded", "")
+    assert body["progress"] is None  # no milestones
     citation = body["citations"][0]
     assert citation["source"] == {
         "id": source.pk,

@@ -359,8 +359,9 @@ def test_history_lists_status_and_deadline_changes_oldest_first_with_evidence(
     assert history[0]["version"] < history[1]["version"]
 
 
-def test_history_takes_three_queries(anon, commitment, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the commitment, its status and deadline changes
+def test_history_takes_four_queries(anon, commitment, django_assert_num_queries):
+    # the commitment, its status changes, its parties' and its deadline changes
+    with django_assert_num_queries(4):
         assert anon.get(f"{detail(commitment.pk)}history/").status_code == 200
 
 

@@ -396,6 +396,7 @@ def test_the_calendar_maps_statuses_as_published(status, todo_status, event_stat
         effective_on=date(2025, 1, 2),
         source=source,
         quote="approved by the Cabinet",
+        reason="dropped" if status == "abandoned" else "",
     )
     (todo,) = calendar(anon.get(ICS, {"component": "todo"})).walk("VTODO")
     assert todo["STATUS"] == todo_status
