@@ -154,18 +154,26 @@ class Commitment(TranslatedModel):
         max_length=20,
         choices=StatusSource.choices,
         default=StatusSource.RECORDED,
+        db_default=StatusSource.RECORDED.value,
         help_text=_("Recorded by staff with evidence, or derived from the parties' statuses."),
     )
     parties_status = models.CharField(
         max_length=32,
         choices=Status.choices,
         blank=True,
+        default="",
+        db_default="",
         editable=False,
         help_text=_("Derived from the acting parties' statuses; empty while one has none."),
     )
     # Why it stalled or was abandoned, set with the status change that says so.
     status_reason = models.CharField(
-        max_length=20, choices=StatusReason.choices, blank=True, editable=False
+        max_length=20,
+        choices=StatusReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
     )
     replaced_by = models.ForeignKey(
         "self",
@@ -183,6 +191,7 @@ class Commitment(TranslatedModel):
     )
     evidence_stale = models.BooleanField(
         default=False,
+        db_default=False,
         editable=False,
         help_text=_(
             "Set by the tracker: not final, and the newest evidence is old or older than the "
@@ -190,7 +199,9 @@ class Commitment(TranslatedModel):
         ),
     )
     progress_weight = models.PositiveSmallIntegerField(
-        default=1, help_text=_("As a milestone: its weight in its programme's progress.")
+        default=1,
+        db_default=1,
+        help_text=_("As a milestone: its weight in its programme's progress."),
     )
 
     # Services lock the row and compare it for a caller that read an earlier version.
@@ -344,10 +355,22 @@ class Party(models.Model):
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="parties")
     role = models.CharField(max_length=20, choices=PartyRole.choices)
     # Its own part, for an acting role: the latest PartyStatusChange, kept by the services.
-    status = models.CharField(max_length=32, choices=Status.choices, blank=True, editable=False)
+    status = models.CharField(
+        max_length=32,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
     status_since = models.DateField(null=True, blank=True, editable=False)
     status_reason = models.CharField(
-        max_length=20, choices=StatusReason.choices, blank=True, editable=False
+        max_length=20,
+        choices=StatusReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
     )
     status_evidence = models.ForeignKey(
         "Citation",
@@ -447,7 +470,9 @@ class StatusChange(models.Model):
     # RESTRICT, not PROTECT: deleting the whole commitment may take its evidence with it,
     # but the evidence of a change that stays can never be deleted.
     evidence = models.ForeignKey(Citation, on_delete=models.RESTRICT, related_name="+")
-    reason = models.CharField(max_length=20, choices=StatusReason.choices, blank=True)
+    reason = models.CharField(
+        max_length=20, choices=StatusReason.choices, blank=True, default="", db_default=""
+    )
     replaced_by = models.ForeignKey(
         Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -190,7 +190,7 @@ def _overdue_refresh(commitment: Commitment) -> list[tuple[int, date]]:
     today = tracker_today()
     flags = commitments_refresh_overdue_flags(today=today, commitment_ids=[commitment.pk])
     # A deadline long past with no evidence since is stale evidence too, at once.
-    commitments_refresh_stale_flags(today=today, commitment_ids=[commitment.pk], version_bump=False)
+    _stale_refresh(commitment)
     commitment.refresh_from_db(
         fields=["is_overdue", "overdue_since", "evidence_stale", "version", "updated_at"]
     )
@@ -276,6 +276,17 @@ def _citation_create(
     return citation
 
 
+def _stale_refresh(commitment: Commitment) -> None:
+    """The stale-evidence flag of one commitment as the scan would set it today, in this
+    write's transaction (the write moves the version itself); what it flags is announced for
+    its alert."""
+    flags = commitments_refresh_stale_flags(
+        today=tracker_today(), commitment_ids=[commitment.pk], version_bump=False
+    )
+    if flags.became_stale:
+        signals.evidence_went_stale.send(sender=Commitment, became_stale=flags.became_stale)
+
+
 def _last_evidence_note(*, commitment: Commitment, day: date) -> None:
     """Move the commitment's newest evidence day on to `day` if it is newer, and let the
     stale-evidence flag follow at once (as the overdue flag follows a new deadline)."""
@@ -284,9 +295,7 @@ def _last_evidence_note(*, commitment: Commitment, day: date) -> None:
     ).update(last_evidence_on=day)
     if moved:
         commitment.last_evidence_on = day
-        commitments_refresh_stale_flags(
-            today=tracker_today(), commitment_ids=[commitment.pk], version_bump=False
-        )
+        _stale_refresh(commitment)
 
 
 def _party_create(*, commitment: Commitment, actor: Actor, role: str) -> Party:
@@ -667,9 +676,7 @@ def _status_apply(
         ]
     )
     # A final status is never stale; an open one may be again.
-    commitments_refresh_stale_flags(
-        today=tracker_today(), commitment_ids=[commitment.pk], version_bump=False
-    )
+    _stale_refresh(commitment)
     commitment.refresh_from_db()
     change = StatusChange.objects.create(
         commitment=commitment,

@@ -13,5 +13,9 @@ status_changed = Signal()
 # pairs its overdue flag was just set for (the tracker records their alerts in the same
 # transaction).
 deadline_changed = Signal()
+# Sent with `became_stale`: the (id, newest evidence's day) pairs a write just flagged as
+# stale evidence (a first citation already old, a commitment reopened); the tracker records
+# their alerts in the same transaction, as its scan would have.
+evidence_went_stale = Signal()
 # Sent with `commitment` after its disputed facts changed (a claim added).
 disputes_changed = Signal()

@@ -19,6 +19,9 @@ class TrackerConfig(AppConfig):
         signals.deadline_changed.connect(
             receivers.on_deadline_changed, dispatch_uid="tracker.deadline_changed"
         )
+        signals.evidence_went_stale.connect(
+            receivers.on_evidence_went_stale, dispatch_uid="tracker.evidence_went_stale"
+        )
         post_save.connect(
             receivers.on_commitment_saved, sender=Commitment, dispatch_uid="tracker.stats"
         )

@@ -11,6 +11,7 @@ from functools import partial
 
 from django.db import transaction
 
+from tracker.choices import AlertKind
 from tracker.services import (
     alert_record_status_change,
     alerts_record_overdue,
@@ -31,6 +32,11 @@ def on_deadline_changed(sender, *, commitment, became_overdue=(), **kwargs) -> N
     # is recorded here, as the scan would have.
     alerts_record_overdue(became_overdue=list(became_overdue))
     transaction.on_commit(partial(commitment_scan_enqueue, commitment_id=commitment.pk))
+
+
+def on_evidence_went_stale(sender, *, became_stale=(), **kwargs) -> None:
+    # Flagged by a write already (so the scan will not see it become stale).
+    alerts_record_overdue(became_overdue=list(became_stale), kind=AlertKind.EVIDENCE_STALE)
 
 
 def on_commitment_saved(sender, **kwargs) -> None:

@@ -119,6 +119,8 @@ def alerts_by_ids(*, ids: list[int]) -> list[Alert]:
             "status_change__old_status",
             "status_change__new_status",
             "status_change__effective_on",
+            "status_change__reason",
+            "status_change__replaced_by",
             *(
                 f"source_check__{name}"
                 for name in AlertSourceCheckSerializer.Meta.fields

@@ -325,12 +325,18 @@ def _scan_run_record(*, duration_seconds: float) -> None:
         logger.warning("could not note the deadline scan's end for the metrics")
 
 
-def alerts_record_overdue(*, became_overdue: list[tuple[int, date]]) -> None:
-    """The overdue alerts of commitments flagged outside the scan (a deadline set in the past,
-    commitments.services), in the transaction that flagged them, as the scan records its own."""
+def alerts_record_overdue(
+    *, became_overdue: list[tuple[int, date]], kind: str = AlertKind.OVERDUE.value
+) -> None:
+    """The overdue (or evidence_stale) alerts of commitments flagged outside the scan (a
+    deadline set in the past, an old first citation: commitments.services), in the transaction
+    that flagged them, as the scan records its own."""
     if not became_overdue:
         return
-    if _alerts_insert_overdue(became_overdue=became_overdue, created_at=_alert_inserts_lock()):
+    inserted = _alerts_insert_overdue(
+        became_overdue=became_overdue, created_at=_alert_inserts_lock(), kind=kind
+    )
+    if inserted:
         transaction.on_commit(alerts_recorded_announce)
 
 

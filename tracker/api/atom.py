@@ -122,11 +122,14 @@ def _entry_description(alert: Alert) -> str:
             count,
         ) % {"url": alert.source_check.url, "count": count}
     change = alert.status_change
-    return _("The status went from %(old)s to %(new)s, effective %(day)s.") % {
+    said = _("The status went from %(old)s to %(new)s, effective %(day)s.") % {
         "old": change.old_status,
         "new": change.new_status,
         "day": f"{change.effective_on:%Y-%m-%d}",
     }
+    if change.reason:
+        said += " " + _("Reason: %(reason)s.") % {"reason": change.get_reason_display()}
+    return said
 
 
 def _commitment_link(alert: Alert) -> str:

@@ -32,7 +32,7 @@ class AlertStatusChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = StatusChange
-        fields = ["id", "old_status", "new_status", "effective_on"]
+        fields = ["id", "old_status", "new_status", "effective_on", "reason", "replaced_by"]
 
 
 class AlertPartySerializer(serializers.ModelSerializer):
