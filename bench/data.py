@@ -6,7 +6,8 @@ Two databases of the bench's own, both migrated with `manage.py migrate`:
   two parties and two citations each (200,000 citations), every quote a sentence of its
   source's text;
 - the scan dataset (`tracker_bench_scan`): 1,000,000 commitments, 12% of them open and past
-  their deadline, for the deadline scan.
+  their deadline, most with a newest-evidence day (`last_evidence_on`), for the deadline
+  scan's overdue and stale-evidence flags.
 
 Rows obey the models' constraints: deadlines are whole (EDTF, words and both days, or none of
 them), first day <= last day, search vectors are computed as the services compute them, and
@@ -30,6 +31,9 @@ import psycopg
 
 # Bump when the generated rows change shape: a marker with another version is regenerated.
 GENERATOR_VERSION = 4
+# The scan dataset's newest-evidence days (`last_evidence_on`, EVIDENCE_SQL): bump when they
+# change, so that only that dataset is regenerated.
+SCAN_EVIDENCE_VERSION = 1
 # Reused data is regenerated when "today" has moved this far from the day it was made for,
 # so that the share of past-due deadlines stays what the bench says it is.
 MAX_DRIFT_DAYS = 14
@@ -319,18 +323,34 @@ def _bulk_load(conn: psycopg.Connection, tables: list[str], load: Callable[[], N
             )
 
 
-def _commitments_sql(*, short: bool) -> str:
+# The newest evidence's day, from random columns no other value reads whole (the fractional
+# parts of r_gran * 4 and r_status * 84, independent of the granularity and of the status
+# picked from 4, 3 or 7): none for 8 rows in 100; of the others, 80% within the last year and
+# 20% one to three years old. About one open row in five is stale: evidence over a year old,
+# or none (or none newer than the deadline) a month after the deadline.
+EVIDENCE_SQL = """
+CASE WHEN r_gran * 4 - floor(r_gran * 4) < 0.08 THEN NULL
+     WHEN r_status * 84 - floor(r_status * 84) < 0.8
+     THEN %(today)s::date - floor((r_status * 84 - floor(r_status * 84)) / 0.8 * 365)::int
+     ELSE %(today)s::date - 365
+          - floor((r_status * 84 - floor(r_status * 84) - 0.8) / 0.2 * 730)::int END
+"""
+
+
+def _commitments_sql(*, short: bool, evidence: bool = False) -> str:
     """INSERT n commitments: %(n)s rows, `today` = %(today)s (the tracker's time zone).
 
     Of every 100 rows: 12 open and past due (what the scan flags), 3 final and past due,
     15 without a deadline, 70 due later (80% of them open). Deadlines are a day, a month, a
-    year or a span of three years, stated in words as a source would state them.
+    year or a span of three years, stated in words as a source would state them. With
+    `evidence`, a newest-evidence day (EVIDENCE_SQL); without, none (as before any citation).
     """
     # The scan's million rows have no description: to_tsvector's stemming is most of the cost
     # of a row, and the scan never reads text.
     kinds, tags = f"({_array(KINDS)})", f"({_array(TAGS)})"
     open_, final = f"({_array(OPEN_STATUSES)})", f"({_array(FINAL_STATUSES)})"
     every = f"({_array(OPEN_STATUSES + FINAL_STATUSES)})"
+    last_evidence = EVIDENCE_SQL.strip() if evidence else "NULL::date"
     description = (
         "''"
         if short
@@ -342,7 +362,7 @@ def _commitments_sql(*, short: bool) -> str:
         id, reference, title, description, kind, status,
         deadline_text, deadline_edtf, deadline_first_day, deadline_last_day,
         recurring, tags, announced_on, is_published, is_overdue, overdue_since, version,
-        search_vector, created_at, updated_at, parent_id)
+        search_vector, created_at, updated_at, parent_id, last_evidence_on)
     SELECT i, reference, title, description, kind, status,
            dl_text, dl_edtf, dl_first, dl_last,
            recurring, tags, announced_on, TRUE, FALSE, NULL, 1,
@@ -351,10 +371,10 @@ def _commitments_sql(*, short: bool) -> str:
              || setweight(to_tsvector('english'::regconfig, title), 'A')
              || setweight(to_tsvector('english'::regconfig, description), 'B')
              || setweight(to_tsvector('english'::regconfig, dl_text), 'C'),
-           created_at, created_at, parent_id
+           created_at, created_at, parent_id, last_evidence_on
       FROM (
         SELECT i, reference, title, {description} AS description, kind, status, recurring, tags,
-               announced_on, created_at, parent_id,
+               announced_on, created_at, parent_id, last_evidence_on,
                CASE WHEN g IS NULL THEN '' WHEN g = 0 THEN 'on ' || to_char(d, 'FMMonth FMDD, YYYY')
                     WHEN g = 1 THEN 'in ' || to_char(d, 'FMMonth YYYY')
                     WHEN g = 2 THEN 'by the end of ' || y
@@ -409,7 +429,8 @@ def _commitments_sql(*, short: bool) -> str:
                             ELSE ARRAY[{tags}[t2], {tags}[t1]] END AS tags,
                        %(today)s::date - floor(r_day * 2000)::int - 30 AS announced_on,
                        now() - make_interval(secs => r_day * 86400 * 900) AS created_at,
-                       CASE WHEN i %% 10 = 0 THEN i - 5 END AS parent_id
+                       CASE WHEN i %% 10 = 0 THEN i - 5 END AS parent_id,
+                       {last_evidence} AS last_evidence_on
                   FROM (
                     SELECT i, floor(random() * 100)::int AS b, random() AS r_open,
                            random() AS r_status, random() AS r_day, random() AS r_gran,
@@ -511,8 +532,10 @@ API_TABLES = [
 COMMITMENT_BATCH = 250_000
 
 
-def _insert_commitments(conn: psycopg.Connection, *, n: int, today: date, short: bool) -> None:
-    sql = _commitments_sql(short=short)
+def _insert_commitments(
+    conn: psycopg.Connection, *, n: int, today: date, short: bool, evidence: bool = False
+) -> None:
+    sql = _commitments_sql(short=short, evidence=evidence)
     for first in range(1, n + 1, COMMITMENT_BATCH):
         last = min(n, first + COMMITMENT_BATCH - 1)
         conn.execute(sql, {"first": first, "last": last, "today": today})
@@ -568,13 +591,14 @@ def api_dataset_generate(conn: psycopg.Connection, counts: Counts, today: date, 
 
 
 def scan_dataset_generate(conn: psycopg.Connection, counts: Counts, today: date, log) -> None:
-    """The scan dataset: commitments only, short texts. `conn` is autocommit."""
+    """The scan dataset: commitments only, short texts, newest-evidence days. `conn` is
+    autocommit."""
 
     def load() -> None:
         conn.execute("SELECT setseed(0.42)")
         _functions(conn)
         started = time.perf_counter()
-        _insert_commitments(conn, n=counts.scan_commitments, today=today, short=True)
+        _insert_commitments(conn, n=counts.scan_commitments, today=today, short=True, evidence=True)
         log(f"commitments: {counts.scan_commitments:,} in {time.perf_counter() - started:.1f}s")
 
     _bulk_load(conn, ["commitments_commitment"], load, log)
@@ -582,9 +606,12 @@ def scan_dataset_generate(conn: psycopg.Connection, counts: Counts, today: date,
 
 
 def params_for(kind: str, counts: Counts, today: date) -> dict:
-    return {"generator": GENERATOR_VERSION, "kind": kind, "today": today.isoformat()} | {
+    params = {"generator": GENERATOR_VERSION, "kind": kind, "today": today.isoformat()} | {
         k: v for k, v in asdict(counts).items() if (k == "scan_commitments") == (kind == "scan")
     }
+    if kind == "scan":
+        params["evidence"] = SCAN_EVIDENCE_VERSION
+    return params
 
 
 def dataset_summary(conn: psycopg.Connection, today: date) -> dict:
@@ -593,7 +620,8 @@ def dataset_summary(conn: psycopg.Connection, today: date) -> dict:
         SELECT count(*),
                count(*) FILTER (WHERE status = ANY(%(open)s) AND deadline_last_day < %(today)s),
                count(*) FILTER (WHERE deadline_last_day IS NULL),
-               count(*) FILTER (WHERE is_overdue)
+               count(*) FILTER (WHERE is_overdue),
+               count(*) FILTER (WHERE last_evidence_on IS NULL)
           FROM commitments_commitment
         """,
         {"open": list(OPEN_STATUSES), "today": today},
@@ -603,4 +631,5 @@ def dataset_summary(conn: psycopg.Connection, today: date) -> dict:
         "open_past_due": row[1],
         "no_deadline": row[2],
         "overdue": row[3],
+        "no_evidence": row[4],
     }

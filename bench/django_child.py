@@ -5,6 +5,9 @@
     python -m bench.django_child prepare    one real deadline scan of the API dataset (alerts)
     python -m bench.django_child scan       the real deadline scan, timed, then idle re-scans
     python -m bench.django_child idle       idle re-scans only (of data already scanned)
+    python -m bench.django_child stale DAY  the stale-evidence flag's UPDATE alone for DAY,
+                                            timed, then idle re-scans
+    python -m bench.django_child stale_idle DAY   its idle re-scans only
     python -m bench.django_child english    the generated data's English columns, from the
                                             original ones (django-modeltranslation's command)
 
@@ -65,6 +68,17 @@ def probe() -> dict:
     except ImportError:
         found["scan"] = False
     try:
+        from django.conf import settings
+
+        from commitments.services import commitments_refresh_stale_flags  # noqa: F401
+
+        found["stale"] = {
+            "stale_days": settings.TRACKER_EVIDENCE_STALE_DAYS,
+            "grace_days": settings.TRACKER_EVIDENCE_GRACE_DAYS,
+        }
+    except (ImportError, AttributeError):
+        found["stale"] = None
+    try:
         from tracker.models import Alert
 
         found["alert_table"] = Alert._meta.db_table
@@ -115,8 +129,31 @@ def prepare() -> dict:
     }
 
 
+class _StatementTimer:
+    """A connection.execute_wrapper adding up the time of the statements containing `marker`
+    (their round trip, RETURNING rows included)."""
+
+    def __init__(self, marker: str):
+        self.marker = marker
+        self.seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.marker not in sql:
+            return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+# What tells commitments_refresh_stale_flags' UPDATE from the scan's other statements.
+STALE_UPDATE_MARKER = "SET evidence_stale"
+
+
 def scan(idle_repeats: int = 3) -> dict:
-    """One full scan through the service, then `idle_repeats` scans with nothing to do."""
+    """One full scan through the service, then `idle_repeats` scans with nothing to do. The
+    full scan's stale-evidence UPDATE is also timed on its own (`stale_seconds`)."""
     _setup()
     import gc
 
@@ -127,13 +164,17 @@ def scan(idle_repeats: int = 3) -> dict:
     connection.ensure_connection()  # not part of the scan's time
     gc.collect()
     rss_before = _rss_mb()
+    stale_timer = _StatementTimer(STALE_UPDATE_MARKER)
     started = time.perf_counter()
-    summary = deadlines_scan()
+    with connection.execute_wrapper(stale_timer):
+        summary = deadlines_scan()
     seconds = time.perf_counter() - started
     full = {
         "seconds": seconds,
         "flagged": len(summary.became_overdue),
         "cleared": len(summary.no_longer_overdue),
+        "stale_flagged": len(getattr(summary, "became_stale", [])),
+        "stale_seconds": stale_timer.seconds,
         "alerts": summary.alerts_created,
         "skipped": summary.skipped,
     }
@@ -173,6 +214,48 @@ def idle(repeats: int = 3) -> dict:
     return {"idle": runs, "peak_rss_mb": _rss_mb()}
 
 
+def stale(day: str, idle_repeats: int = 3, *, full_scan: bool = True) -> dict:
+    """commitments_refresh_stale_flags for `day` (ISO) alone, as the scan runs it (one
+    transaction), then `idle_repeats` calls with nothing to do; without `full_scan`, the idle
+    calls only."""
+    _setup()
+    import gc
+    from datetime import date
+
+    from django.db import connection, transaction
+
+    from commitments.services import commitments_refresh_stale_flags
+
+    today = date.fromisoformat(day)
+
+    def refresh() -> tuple[float, object]:
+        started = time.perf_counter()
+        with transaction.atomic():
+            changes = commitments_refresh_stale_flags(today=today)
+        return time.perf_counter() - started, changes
+
+    connection.ensure_connection()  # not part of the UPDATE's time
+    gc.collect()
+    result: dict = {}
+    if full_scan:
+        seconds, changes = refresh()
+        result["full"] = {
+            "seconds": seconds,
+            "flagged": len(changes.became_stale),
+            "cleared": len(changes.cleared),
+        }
+        del changes
+    idle = []
+    for _ in range(idle_repeats):
+        seconds, changes = refresh()
+        idle.append(
+            {"seconds": seconds, "changed": len(changes.became_stale) + len(changes.cleared)}
+        )
+    result["idle"] = idle
+    result["peak_rss_mb"] = _rss_mb()
+    return result
+
+
 def english() -> dict:
     """The generated rows fill the original columns (`title`); the API reads the English
     ones (`title_en`), which a service would have written."""
@@ -198,6 +281,8 @@ def main(argv: list[str]) -> int:
         result = english()
     elif command == "idle":
         result = idle()
+    elif command in ("stale", "stale_idle") and len(argv) == 2:
+        result = stale(argv[1], full_scan=command == "stale")
     else:
         print(__doc__, file=sys.stderr)
         return 2

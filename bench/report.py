@@ -214,10 +214,42 @@ def scan_lines(results: dict) -> list[str]:
         f"| {', '.join(_num(s * 1000, 1) for s in scan['runs']['idle_steady'])} ms |",
         f"| worker peak RSS | {_num(scan['peak_rss_mb'])} MB "
         f"| {', '.join(_num(s) for s in scan['runs']['peak_rss_mb'])} |",
+    ]
+    if scan["runs"].get("stale_in_scan"):
+        lines.append(
+            f"| its stale-evidence UPDATE (part of the full scan) "
+            f"| {_num(scan['stale_in_scan_seconds'], 3)} "
+            f"| {', '.join(_num(s, 3) for s in scan['runs']['stale_in_scan'])} |"
+        )
+    stale = scan.get("stale") or {}
+    if stale.get("available"):
+        runs = stale["runs"]
+        lines += [
+            f"| stale flag: raw UPDATE (one statement, same rows) "
+            f"| {_num(stale['raw_seconds'], 3)} | {', '.join(_num(s, 3) for s in runs['raw'])} |",
+            f"| stale flag: `commitments.services.commitments_refresh_stale_flags` alone "
+            f"| {_num(stale['service_seconds'], 3)} "
+            f"| {', '.join(_num(s, 3) for s in runs['service'])} |",
+            f"| stale flag: idle re-scan, right after | {_num(stale['idle_seconds'] * 1000, 1)} ms "
+            f"| {', '.join(_num(s * 1000, 1) for s in runs['idle'])} ms |",
+            f"| stale flag: idle re-scan, after VACUUM "
+            f"| {_num(stale['idle_steady_seconds'] * 1000, 1)} ms "
+            f"| {', '.join(_num(s * 1000, 1) for s in runs['idle_steady'])} ms |",
+        ]
+    lines += [
         "",
         f"{scan['rows']:,} commitments; {scan['flagged']:,} flagged overdue per scan "
-        f"({scan['flagged'] / scan['rows']:.1%}); {scan['alerts']:,} alerts recorded per scan.",
+        f"({scan['flagged'] / scan['rows']:.1%}); {scan['alerts']:,} alerts recorded per scan"
+        + (
+            f" (the stale-evidence ones included); {stale['flagged']:,} flagged stale per scan "
+            f"({_share(stale['flagged'], stale['open_rows']):.1%} of the "
+            f"{stale['open_rows']:,} open ones)."
+            if stale.get("available")
+            else "."
+        ),
     ]
+    if not stale.get("available") and stale:
+        lines.append(f"Stale-evidence flag: not available ({stale.get('reason', 'not run')}).")
     experiment = scan.get("experiment")
     if experiment:
         lines += [

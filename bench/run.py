@@ -33,7 +33,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -737,12 +737,13 @@ OPEN = list(data.OPEN_STATUSES)
 
 
 def scan_reset(conn: psycopg.Connection, alert_table: str | None) -> None:
-    """Back to the state before any scan: no flags, versions as generated, no alerts."""
+    """Back to the state before any scan: no flags (overdue, stale evidence), versions as
+    generated, no alerts."""
     conn.execute(
         """
         UPDATE commitments_commitment
-           SET is_overdue = FALSE, overdue_since = NULL, version = 1
-         WHERE is_overdue OR version <> 1
+           SET is_overdue = FALSE, overdue_since = NULL, evidence_stale = FALSE, version = 1
+         WHERE is_overdue OR evidence_stale OR version <> 1
         """
     )
     if alert_table:
@@ -778,6 +779,43 @@ def raw_scan(conn: psycopg.Connection, *, today, alert_table: str | None) -> tup
     return time.perf_counter() - started, cursor.rowcount
 
 
+# The stale-evidence flag as commitments_refresh_stale_flags sets it, written out by hand: not
+# final, and evidence older than the cutoff, or a deadline over for the grace period with no
+# evidence since (none at all included). coalesce: a NULL comparison leaves the flag false.
+RAW_STALE_CONDITION = """
+coalesce(status = ANY(%(open)s)
+         AND (last_evidence_on < %(cutoff)s
+              OR (deadline_last_day < %(grace)s
+                  AND (last_evidence_on IS NULL OR last_evidence_on <= deadline_last_day))),
+         FALSE)
+"""
+# Every row whose flag is wrong, set to the right value, version and updated_at moved as the
+# service moves them.
+RAW_STALE_UPDATE = f"""
+UPDATE commitments_commitment
+   SET evidence_stale = {RAW_STALE_CONDITION}, version = version + 1, updated_at = now()
+ WHERE evidence_stale IS DISTINCT FROM {RAW_STALE_CONDITION}
+"""
+
+
+def stale_params(today, evidence: dict) -> dict:
+    """RAW_STALE_UPDATE's parameters for `today`, with the settings' days (`evidence`: the
+    probe's `stale`)."""
+    return {
+        "open": OPEN,
+        "cutoff": today - timedelta(days=evidence["stale_days"]),
+        "grace": today - timedelta(days=evidence["grace_days"]),
+    }
+
+
+def raw_stale_scan(conn: psycopg.Connection, *, today, evidence: dict) -> tuple[float, int]:
+    """The stale-evidence flag set by one hand-written statement (no alerts)."""
+    started = time.perf_counter()
+    with conn.transaction():
+        cursor = conn.execute(RAW_STALE_UPDATE, stale_params(today, evidence))
+    return time.perf_counter() - started, cursor.rowcount
+
+
 def _vacuum(conn: psycopg.Connection, alert_table: str | None) -> None:
     conn.execute("VACUUM (ANALYZE) commitments_commitment")
     if alert_table:
@@ -793,6 +831,8 @@ def _scan_round(conn, env: dict, alert_table: str | None, logs: Path, *, steady:
         "service": child["full"]["seconds"],
         "flagged": child["full"]["flagged"],
         "alerts": child["full"]["alerts"],
+        "stale_in_scan": child["full"].get("stale_seconds"),
+        "stale_flagged_in_scan": child["full"].get("stale_flagged"),
         "idle": statistics.median(i["seconds"] for i in child["idle"]),
         "peak_rss_mb": child["peak_rss_mb"],
     }
@@ -803,7 +843,47 @@ def _scan_round(conn, env: dict, alert_table: str | None, logs: Path, *, steady:
     return done
 
 
-def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Path) -> dict:
+def _stale_round(conn, env: dict, alert_table: str | None, logs: Path, *, today, steady: bool):
+    """commitments_refresh_stale_flags alone after a reset, and its idle re-scans (in one
+    child process); with `steady`, after a VACUUM, idle re-scans again."""
+    scan_reset(conn, alert_table)
+    child = run_child(env, "stale", today.isoformat(), logfile=logs / "scan.log")
+    done = {
+        "service": child["full"]["seconds"],
+        "flagged": child["full"]["flagged"],
+        "cleared": child["full"]["cleared"],
+        "idle": statistics.median(i["seconds"] for i in child["idle"]),
+        "idle_changed": sum(i["changed"] for i in child["idle"]),
+    }
+    if steady:
+        _vacuum(conn, alert_table)
+        again = run_child(env, "stale_idle", today.isoformat(), logfile=logs / "scan.log")
+        done["idle_steady"] = statistics.median(i["seconds"] for i in again["idle"])
+    return done
+
+
+def _stale_measure(
+    conn, env: dict, alert_table: str | None, logs: Path, *, today, evidence: dict, first: bool
+) -> dict:
+    """One round of the stale-evidence flag: the raw UPDATE after a reset, then the service
+    after a reset, on the same rows; a different count is a bug in one of them."""
+    scan_reset(conn, alert_table)
+    raw_seconds, count = raw_stale_scan(conn, today=today, evidence=evidence)
+    done = _stale_round(conn, env, alert_table, logs, today=today, steady=first)
+    if done["flagged"] != count or done["cleared"] or done["idle_changed"]:
+        raise RuntimeError(
+            f"stale scan: the service flagged {done['flagged']:,} rows (cleared "
+            f"{done['cleared']:,}, {done['idle_changed']:,} changes when idle), the raw UPDATE "
+            f"{count:,}"
+        )
+    return {**done, "raw": raw_seconds, "raw_flagged": count}
+
+
+def measure_scan(
+    options: Options, env: dict, alert_table: str | None, logs: Path, evidence: dict | None
+) -> dict:
+    """The overdue scan against its raw UPDATE and, with `evidence` (the settings' days, from
+    the probe), the stale-evidence flag against its own, round by round."""
     today = tracker_today()
     runs: dict[str, list] = {
         "raw": [],
@@ -812,11 +892,16 @@ def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Pat
         "idle": [],
         "idle_steady": [],
         "peak_rss_mb": [],
+        "stale_in_scan": [],
     }
-    flagged = alerts = 0
+    stale_runs: dict[str, list] = {"raw": [], "service": [], "idle": [], "idle_steady": []}
+    flagged = alerts = stale_flagged = 0
     experiment = None
     with psycopg.connect(server_dsn(options.database("_scan")), autocommit=True) as conn:
-        rows = conn.execute("SELECT count(*) FROM commitments_commitment").fetchone()[0]
+        rows, open_rows = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = ANY(%s)) FROM commitments_commitment",
+            [OPEN],
+        ).fetchone()
         for repeat in range(options.scan_repeats):
             scan_reset(conn, alert_table)
             seconds, count = raw_scan(conn, today=today, alert_table=None)
@@ -829,8 +914,8 @@ def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Pat
                 seconds_alerts, _ = raw_scan(conn, today=today, alert_table=alert_table)
                 runs["raw_with_alerts"].append(seconds_alerts)
             done = _scan_round(conn, env, alert_table, logs, steady=first)
-            for key in ("service", "idle", "idle_steady", "peak_rss_mb"):
-                if key in done:
+            for key in ("service", "idle", "idle_steady", "peak_rss_mb", "stale_in_scan"):
+                if done.get(key) is not None:
                     runs[key].append(done[key])
             flagged, alerts = done["flagged"], done["alerts"]
             if flagged != count:
@@ -843,6 +928,32 @@ def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Pat
                 + f", service {done['service']:.2f}s, idle re-scan {done['idle'] * 1000:.0f} ms"
                 + (f" (after VACUUM {done['idle_steady'] * 1000:.0f} ms)" if first else "")
                 + f", peak RSS {done['peak_rss_mb']:.0f} MB"
+            )
+            if evidence is None:
+                continue
+            in_scan = done.get("stale_flagged_in_scan")
+            stale = _stale_measure(
+                conn, env, alert_table, logs, today=today, evidence=evidence, first=first
+            )
+            if in_scan is not None and in_scan != stale["raw_flagged"]:
+                raise RuntimeError(
+                    f"stale scan: deadlines_scan flagged {in_scan:,} rows stale, the raw UPDATE "
+                    f"{stale['raw_flagged']:,}"
+                )
+            for key in stale_runs:
+                if key in stale:
+                    stale_runs[key].append(stale[key])
+            stale_flagged = stale["flagged"]
+            log(
+                f"  stale #{repeat + 1}: raw UPDATE {stale['raw']:.2f}s, service "
+                f"{stale['service']:.2f}s ({stale_flagged:,} rows), idle re-scan "
+                f"{stale['idle'] * 1000:.0f} ms"
+                + (f" (after VACUUM {stale['idle_steady'] * 1000:.0f} ms)" if first else "")
+                + (
+                    f"; inside deadlines_scan {done['stale_in_scan']:.2f}s"
+                    if done.get("stale_in_scan") is not None
+                    else ""
+                )
             )
         from bench.experiments import SCAN_EXPERIMENTS
 
@@ -877,8 +988,28 @@ def measure_scan(options: Options, env: dict, alert_table: str | None, logs: Pat
         "idle_seconds": statistics.median(runs["idle"]),
         "idle_steady_seconds": statistics.median(runs["idle_steady"]),
         "peak_rss_mb": statistics.median(runs["peak_rss_mb"]),
+        "stale_in_scan_seconds": (
+            statistics.median(runs["stale_in_scan"]) if runs["stale_in_scan"] else None
+        ),
         "runs": runs,
         "experiment": experiment,
+        "stale": (
+            {
+                "available": True,
+                "open_rows": open_rows,
+                "flagged": stale_flagged,
+                "raw_seconds": statistics.median(stale_runs["raw"]),
+                "service_seconds": statistics.median(stale_runs["service"]),
+                "idle_seconds": statistics.median(stale_runs["idle"]),
+                "idle_steady_seconds": statistics.median(stale_runs["idle_steady"]),
+                "runs": stale_runs,
+            }
+            if evidence is not None
+            else {
+                "available": False,
+                "reason": "commitments.services.commitments_refresh_stale_flags missing",
+            }
+        ),
     }
 
 
@@ -921,8 +1052,8 @@ def ensure_data(options: Options, api_env: dict, scan_env: dict, probe: dict, lo
         prepared = data.marker_get(conn, "prepared")
         if not prepared or prepared.get("with") != how:
             conn.execute(
-                "UPDATE commitments_commitment SET is_overdue = FALSE, overdue_since = NULL "
-                "WHERE is_overdue"
+                "UPDATE commitments_commitment SET is_overdue = FALSE, overdue_since = NULL, "
+                "evidence_stale = FALSE WHERE is_overdue OR evidence_stale"
             )
             if probe.get("alert_table"):
                 conn.execute(f"TRUNCATE {probe['alert_table']} CASCADE")
@@ -1006,6 +1137,28 @@ def replica_and_metrics_rows(results: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def stale_target(scan: dict) -> dict:
+    """The stale-evidence flag's UPDATE (commitments_refresh_stale_flags alone) against the
+    hand-written one, with its idle re-scan and its rows."""
+    stale = scan.get("stale") or {}
+    if not stale.get("available"):
+        return {
+            "name": "stale scan",
+            "goal": "≤ 1.5x its raw UPDATE",
+            "measured": stale.get("reason", "not run"),
+            "met": None,
+        }
+    ratio = stale["service_seconds"] / stale["raw_seconds"]
+    return {
+        "name": f"stale scan of {scan['rows']:,} rows ({stale['flagged']:,} flagged)",
+        "goal": "≤ 1.5x its raw UPDATE",
+        "measured": f"{ratio:.2f}x ({stale['service_seconds']:.2f}s vs "
+        f"{stale['raw_seconds']:.2f}s); idle re-scan {stale['idle_seconds'] * 1000:.1f} ms, "
+        f"{stale['idle_steady_seconds'] * 1000:.1f} ms after VACUUM",
+        "met": ratio <= 1.5,
+    }
 
 
 def evaluate_targets(results: dict, options: Options) -> list[dict]:
@@ -1131,6 +1284,7 @@ def evaluate_targets(results: dict, options: Options) -> list[dict]:
                 f"{scan['raw_seconds']:.2f}s)",
                 "met": ratio <= 1.5,
             },
+            stale_target(scan),
             {
                 "name": "idle re-scan, right after the full scan",
                 "goal": "< 100 ms",
@@ -1394,7 +1548,9 @@ def main(argv: list[str] | None = None) -> int:
         log("scan: not available (tracker.services.deadlines_scan does not import)")
     else:
         log(f"scan: {options.scan_repeats} rounds over {scan_db}")
-        results["scan"] = measure_scan(options, scan_env, probe.get("alert_table"), logs)
+        results["scan"] = measure_scan(
+            options, scan_env, probe.get("alert_table"), logs, probe.get("stale")
+        )
 
     if not options.skip_webhooks:
         log(f"webhooks: fan-out of {options.webhook_alerts:,} alerts")

@@ -582,7 +582,6 @@ class StatusChangeCreateSerializer(StrictSerializer):
     reason = serializers.ChoiceField(
         choices=StatusReason.choices,
         required=False,
-        default="",
         help_text="Required for stalled and abandoned, refused for the others (see "
         "`/reasons/`); `other` is explained in `note`.",
     )
@@ -617,7 +616,6 @@ class PartyStatusChangeCreateSerializer(StrictSerializer):
     reason = serializers.ChoiceField(
         choices=StatusReason.choices,
         required=False,
-        default="",
         help_text="Required for stalled and abandoned; a party's part is never superseded "
         "or merged on its own.",
     )

@@ -41,6 +41,7 @@ ENDPOINTS = {
     "webhooks": "webhook-list",
     "stats": "stats",
     "statuses": "status-list",
+    "reasons": "reason-list",
     "deadlines.ics": "deadline-calendar",
     "schema": "schema",
     "docs": "docs",

@@ -40,6 +40,8 @@ WHO_MAY_WRITE = {
     ("post", "/api/v1/commitments/{id}/deadline-changes/"): EDITORS,
     ("post", "/api/v1/commitments/{id}/resolutions/"): EDITORS,
     ("post", "/api/v1/commitments/{id}/status-changes/"): EDITORS,
+    ("post", "/api/v1/commitments/{id}/party-status-changes/"): EDITORS,
+    ("post", "/api/v1/commitments/{id}/status-source/"): EDITORS,
     ("post", "/api/v1/sources/"): EDITORS,
     ("put", "/api/v1/sources/{id}/"): EDITORS,
     ("patch", "/api/v1/sources/{id}/"): EDITORS,

@@ -102,6 +102,8 @@ WRITES = [
     ("put", "/api/v1/commitments/{id}/"),
     ("patch", "/api/v1/commitments/{id}/"),
     ("post", "/api/v1/commitments/{id}/status-changes/"),
+    ("post", "/api/v1/commitments/{id}/party-status-changes/"),
+    ("post", "/api/v1/commitments/{id}/status-source/"),
     ("post", "/api/v1/commitments/{id}/deadline-changes/"),
     ("post", "/api/v1/commitments/{id}/citations/"),
     ("post", "/api/v1/commitments/{id}/claims/"),
