@@ -196,6 +196,7 @@ def test_an_alert_reads_as_documented(api):
             "last_day": "2024-11-30",
             "status_change": None,
             "source_check": None,
+            "party": None,
             "created_at": "2024-12-01T04:00:00Z",
         },
         {

@@ -55,24 +55,19 @@ def test_feedparser_reads_one_entry_per_alert_newest_first_each_linking_to_its_c
     feed = read(api.get(URL, HTTP_ACCEPT="application/atom+xml"))
 
     alerts = list(Alert.objects.order_by("-id"))
-    assert len(feed.entries) == len(alerts) == 4
-    # LATE-2's deadline passed a month ago with nothing checked since: its evidence is stale.
+    assert len(feed.entries) == len(alerts) == 3
     assert [entry.title for entry in feed.entries] == [
         f"Status changed (proposed → in_progress) — LATE-2: {later.title}",
-        "Evidence stale (newest 2024-09-13) — LATE-2: " + later.title,
         "Overdue (deadline 2024-10-31) — LATE-2: " + later.title,
         "Overdue (deadline 2024-11-30) — LATE-1: Regional forum in Ashgabat",
     ]
     assert [entry.link for entry in feed.entries] == [
-        link_to(commitment) for commitment in (later, later, later, late)
+        link_to(commitment) for commitment in (later, later, late)
     ]
-    assert len({entry.id for entry in feed.entries}) == 4
+    assert len({entry.id for entry in feed.entries}) == 3
     assert [entry.tags[0].term for entry in feed.entries] == [a.kind for a in alerts]
-    assert feed.entries[3].summary == (
+    assert feed.entries[2].summary == (
         "The deadline ended on 2024-11-30 and the commitment is open."
-    )
-    assert feed.entries[1].summary.startswith(
-        "Nobody has confirmed its status since the newest evidence, of 2024-09-13"
     )
     assert feed.feed.title == "Commitment tracker: alerts"
 
@@ -115,12 +110,7 @@ def test_an_unchanged_feed_is_a_304_and_a_new_alert_changes_it(api, django_asser
     deadlines_scan()
     changed = api.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
-    # Its overdue alert, and its stale evidence (a deadline a month past, nothing since).
-    assert [entry.tags[0].term for entry in read(changed).entries] == [
-        "evidence_stale",
-        "overdue",
-        "overdue",
-    ]
+    assert len(read(changed).entries) == 2
 
 
 def test_alerts_of_drafts_are_in_the_feed_for_staff_only(api):

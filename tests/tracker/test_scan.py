@@ -139,11 +139,8 @@ def test_moving_a_past_deadline_to_another_past_date_alerts_for_the_new_deadline
 
     commitment.refresh_from_db()
     assert commitment.overdue_since == dt.date(2025, 2, 1)
-    # Three months after its first deadline with nothing checked since, its evidence is
-    # stale too (of the day of its only source): once, not again for the new deadline.
     assert alerts_of(commitment) == [
         (AlertKind.OVERDUE, NOV_30),
-        (AlertKind.EVIDENCE_STALE, commitment.last_evidence_on),
         (AlertKind.OVERDUE, dt.date(2025, 1, 31)),
     ]
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from commitments.choices import StatusReason
 from commitments.services import claim_add, commitment_update
 from tests.factories import make_user
 from tracker.services import deadlines_scan
@@ -47,6 +48,8 @@ def test_stats_count_by_status_overdue_due_soon_and_tag(api):
         },
         "overdue": 1,
         "disputed": 0,
+        "evidence_stale": 0,
+        "by_reason": dict.fromkeys(StatusReason.values, 0),
         "due_within_30_days": 1,
         "due_within_90_days": 2,
         "by_tag": [

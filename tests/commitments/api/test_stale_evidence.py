@@ -18,6 +18,7 @@ from commitments.services import (
     commitment_record_status_change,
     commitments_refresh_stale_flags,
 )
+from config.settings import base as base_settings
 from tests.factories import make_commitment, make_source
 from tracker.choices import AlertKind
 from tracker.models import Alert
@@ -30,6 +31,13 @@ TODAY = date(2026, 3, 1)
 # The source's day (tests.factories: 13 September 2024) is the commitment's newest evidence.
 SOURCE_DAY = date(2024, 9, 13)
 FRESH = "Officials said the programme was approved by the Cabinet."
+
+
+@pytest.fixture(autouse=True)
+def stale_evidence_on(settings):
+    """The production defaults (the test settings turn stale evidence off)."""
+    settings.TRACKER_EVIDENCE_STALE_DAYS = base_settings.TRACKER_EVIDENCE_STALE_DAYS
+    settings.TRACKER_EVIDENCE_GRACE_DAYS = base_settings.TRACKER_EVIDENCE_GRACE_DAYS
 
 
 @pytest.fixture
