@@ -216,8 +216,11 @@ def test_an_alert_reads_as_documented(api):
                 "old_status": "proposed",
                 "new_status": "completed",
                 "effective_on": "2024-12-01",
+                "reason": "",
+                "replaced_by": None,
             },
             "source_check": None,
+            "party": None,
             "created_at": "2024-12-01T04:00:00Z",
         },
     ]
