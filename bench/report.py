@@ -249,6 +249,12 @@ def scan_lines(results: dict) -> list[str]:
             else "."
         ),
     ]
+    if stale.get("available"):
+        both = scan["raw_seconds"] + stale["raw_seconds"]
+        lines.append(
+            f"The full scan sets both flags: against the two raw UPDATEs together "
+            f"({_num(both, 2)} s) it takes {_ratio(_share(scan['service_seconds'], both))}."
+        )
     if not stale.get("available") and stale:
         lines.append(f"Stale-evidence flag: not available ({stale.get('reason', 'not run')}).")
     experiment = scan.get("experiment")

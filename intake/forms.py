@@ -96,7 +96,8 @@ class StatusImportUploadForm(forms.Form):
         label=_("CSV file"),
         help_text=_(
             "Columns reference, new_status, effective_on (YYYY-MM-DD), source_id, quote and "
-            "optionally note; other columns are ignored. Rows without a new_status are left out."
+            "optionally note, reason (for stalled or abandoned) and replaced_by (a reference); "
+            "other columns are ignored. Rows without a new_status are left out."
         ),
     )
 

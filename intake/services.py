@@ -265,6 +265,13 @@ def _row_record(row: StatusRow, *, commitments, sources, recorded_by) -> dict:
         source = sources.get(int(row.source_id))
         if source is None:
             raise ValidationError({"source_id": [f"No source has the id {row.source_id}."]})
+    replaced_by = None
+    if row.replaced_by:
+        replaced_by = Commitment.objects.filter(reference=row.replaced_by).first()
+        if replaced_by is None:
+            raise ValidationError(
+                {"replaced_by": [f"No commitment has the reference {row.replaced_by!r}."]}
+            )
     change = commitment_record_status_change(
         commitment=commitment,
         status=_STATUS_BY_LABEL.get(row.new_status.lower(), row.new_status),
@@ -272,6 +279,8 @@ def _row_record(row: StatusRow, *, commitments, sources, recorded_by) -> dict:
         source=source,
         quote=row.quote,
         note=row.note,
+        reason=row.reason.lower(),
+        replaced_by=replaced_by,
         recorded_by=recorded_by,
     )
     return {

@@ -18,7 +18,9 @@ from config.api.export import starts_like_formula
 
 # Read: `reference` names the commitment; a row with no new_status is left out.
 REQUIRED_COLUMNS = ("reference", "new_status", "effective_on", "source_id", "quote")
-OPTIONAL_COLUMNS = ("note",)
+# `reason` for a stalled or abandoned status; `replaced_by`, the reference of the commitment
+# it was superseded by or merged into.
+OPTIONAL_COLUMNS = ("note", "reason", "replaced_by")
 # Written: what the reviewer needs to see, then the columns to fill in.
 EXPORT_COLUMNS = (
     "reference",
@@ -32,6 +34,8 @@ EXPORT_COLUMNS = (
     "source_id",
     "quote",
     "note",
+    "reason",
+    "replaced_by",
 )
 # Whatever the file says, a review stops here: more rows are more than anyone checks by eye.
 MAX_ROWS = 20_000
@@ -46,6 +50,8 @@ class StatusRow:
     source_id: str
     quote: str
     note: str
+    reason: str = ""
+    replaced_by: str = ""
 
 
 def status_rows_read(text: str) -> list[StatusRow]:
@@ -72,7 +78,8 @@ def _rows_read(text: str) -> list[StatusRow]:
             {
                 "file": [
                     f"The file lacks the column(s) {', '.join(missing)}. A status review needs "
-                    f"{', '.join(REQUIRED_COLUMNS)} (and optionally note); export the "
+                    f"{', '.join(REQUIRED_COLUMNS)} (and optionally "
+                    f"{', '.join(OPTIONAL_COLUMNS)}); export the "
                     "commitments for a status review to get them."
                 ]
             }
@@ -82,7 +89,7 @@ def _rows_read(text: str) -> list[StatusRow]:
     for number, raw in enumerate(reader, start=2):
         values = {
             name: _unneutralised((raw.get(name) or "").strip())
-            for name in (*REQUIRED_COLUMNS, "note")
+            for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
         }
         if not values["new_status"]:
             continue

@@ -8,9 +8,9 @@ import yaml
 from django.apps import apps
 from django.core.management import call_command
 
-from commitments.choices import PartyRole
+from commitments.choices import ACTING_ROLES, PartyRole
 from commitments.deadlines import deadline_parse
-from commitments.models import Actor, Citation, Commitment, Party
+from commitments.models import Actor, Citation, Commitment, Party, PartyStatusChange
 from commitments.seed_data import SEED_DIR
 from commitments.services import actor_update, commitment_update
 from sources.models import Source
@@ -246,3 +246,32 @@ def test_the_cabinet_meeting_deadlines_are_kept_as_stated():
         for text in ("in November 2024", "for 2025-2027", "in 2024-2025")
     }
     assert cabinet.filter(recurring=True, deadline_edtf="").exists()  # "on a regular basis"
+
+
+def test_the_shared_commitments_carry_the_parts_their_articles_report_and_nothing_more():
+    _load()
+
+    def parts(reference: str) -> dict[str, str]:
+        return dict(
+            Party.objects.filter(commitment__reference=reference, role__in=ACTING_ROLES)
+            .order_by("actor__slug")
+            .values_list("actor__slug", "status")
+        )
+
+    group = Commitment.objects.get(reference="PK-TM-2022-WG")
+    route = Commitment.objects.get(reference="PK-TM-2022-01")
+    assert parts("PK-TM-2022-WG") == {"pakistan": "adopted", "turkmenistan": "adopted"}
+    assert (group.status, group.status_source, group.parties_status) == (
+        "adopted",
+        "parties",
+        "adopted",
+    )
+    assert parts("PK-TM-2022-01") == {"afghanistan": "", "pakistan": "proposed", "turkmenistan": ""}
+    assert (route.status_source, route.parties_status) == ("recorded", "")
+    assert set(parts("OTS-2022-06").values()) == {"adopted"}
+    # Every part with a status has its evidence, a quote of its commitment's article.
+    for party in Party.objects.exclude(status="").select_related("status_evidence"):
+        assert party.status_evidence.commitment_id == party.commitment_id
+    recorded = PartyStatusChange.objects.count()
+    _load()
+    assert PartyStatusChange.objects.count() == recorded  # a second load records nothing
