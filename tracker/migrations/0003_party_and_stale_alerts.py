@@ -5,50 +5,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('archive', '0001_initial'),
-        ('commitments', '0012_parties_reasons_stale_progress'),
-        ('tracker', '0002_alert_source_check'),
+        ("archive", "0001_initial"),
+        ("commitments", "0012_parties_reasons_stale_progress"),
+        ("tracker", "0002_alert_source_check"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='alert',
-            name='alert_once_per_deadline',
+            model_name="alert",
+            name="alert_once_per_deadline",
         ),
         migrations.RemoveConstraint(
-            model_name='alert',
-            name='alert_kind_valid',
+            model_name="alert",
+            name="alert_kind_valid",
         ),
         migrations.RemoveConstraint(
-            model_name='alert',
-            name='alert_fields_match_kind',
+            model_name="alert",
+            name="alert_fields_match_kind",
         ),
         migrations.AddField(
-            model_name='alert',
-            name='party',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='commitments.party'),
+            model_name="alert",
+            name="party",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="alerts",
+                to="commitments.party",
+            ),
         ),
         migrations.AlterField(
-            model_name='alert',
-            name='kind',
-            field=models.CharField(choices=[('overdue', 'Overdue'), ('due_soon', 'Due soon'), ('status_changed', 'Status changed'), ('source_changed', 'Cited page changed'), ('source_gone', 'Cited page gone'), ('party_overdue', "A party's part overdue"), ('evidence_stale', 'Evidence stale')], max_length=20),
+            model_name="alert",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("overdue", "Overdue"),
+                    ("due_soon", "Due soon"),
+                    ("status_changed", "Status changed"),
+                    ("source_changed", "Cited page changed"),
+                    ("source_gone", "Cited page gone"),
+                    ("party_overdue", "A party's part overdue"),
+                    ("evidence_stale", "Evidence stale"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['overdue', 'due_soon', 'status_changed', 'source_changed', 'source_gone', 'party_overdue', 'evidence_stale'])), name='alert_kind_valid'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "overdue",
+                            "due_soon",
+                            "status_changed",
+                            "source_changed",
+                            "source_gone",
+                            "party_overdue",
+                            "evidence_stale",
+                        ],
+                    )
+                ),
+                name="alert_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ('overdue', 'due_soon', 'evidence_stale')), ('last_day__isnull', False), ('party__isnull', True), ('source_check__isnull', True), ('status_change__isnull', True)), models.Q(('kind', 'party_overdue'), ('last_day__isnull', False), ('party__isnull', False), ('source_check__isnull', True), ('status_change__isnull', True)), models.Q(('kind', 'status_changed'), ('last_day__isnull', True), ('party__isnull', True), ('source_check__isnull', True), ('status_change__isnull', False)), models.Q(('kind__in', ('source_changed', 'source_gone')), ('last_day__isnull', True), ('party__isnull', True), ('source_check__isnull', False), ('status_change__isnull', True)), _connector='OR'), name='alert_fields_match_kind'),
+            model_name="alert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind__in", ("overdue", "due_soon", "evidence_stale")),
+                        ("last_day__isnull", False),
+                        ("party__isnull", True),
+                        ("source_check__isnull", True),
+                        ("status_change__isnull", True),
+                    ),
+                    models.Q(
+                        ("kind", "party_overdue"),
+                        ("last_day__isnull", False),
+                        ("party__isnull", False),
+                        ("source_check__isnull", True),
+                        ("status_change__isnull", True),
+                    ),
+                    models.Q(
+                        ("kind", "status_changed"),
+                        ("last_day__isnull", True),
+                        ("party__isnull", True),
+                        ("source_check__isnull", True),
+                        ("status_change__isnull", False),
+                    ),
+                    models.Q(
+                        ("kind__in", ("source_changed", "source_gone")),
+                        ("last_day__isnull", True),
+                        ("party__isnull", True),
+                        ("source_check__isnull", False),
+                        ("status_change__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="alert_fields_match_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ('overdue', 'due_soon', 'evidence_stale'))), fields=('commitment', 'kind', 'last_day'), name='alert_once_per_deadline'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind__in", ("overdue", "due_soon", "evidence_stale"))),
+                fields=("commitment", "kind", "last_day"),
+                name="alert_once_per_deadline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='alert',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'party_overdue')), fields=('party', 'last_day'), name='alert_once_per_party_deadline'),
+            model_name="alert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "party_overdue")),
+                fields=("party", "last_day"),
+                name="alert_once_per_party_deadline",
+            ),
         ),
     ]

@@ -5,15 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('webhooks', '0004_alert_kinds_of_cited_pages'),
+        ("webhooks", "0004_alert_kinds_of_cited_pages"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhooksubscription',
-            name='alert_kinds',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('overdue', 'Overdue'), ('due_soon', 'Due soon'), ('status_changed', 'Status changed'), ('source_changed', 'Cited page changed'), ('source_gone', 'Cited page gone'), ('party_overdue', "A party's part overdue"), ('evidence_stale', 'Evidence stale')], max_length=20), help_text='The alert kinds delivered.', size=None),
+            model_name="webhooksubscription",
+            name="alert_kinds",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("overdue", "Overdue"),
+                        ("due_soon", "Due soon"),
+                        ("status_changed", "Status changed"),
+                        ("source_changed", "Cited page changed"),
+                        ("source_gone", "Cited page gone"),
+                        ("party_overdue", "A party's part overdue"),
+                        ("evidence_stale", "Evidence stale"),
+                    ],
+                    max_length=20,
+                ),
+                help_text="The alert kinds delivered.",
+                size=None,
+            ),
         ),
     ]
