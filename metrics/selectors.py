@@ -67,7 +67,7 @@ def _responsible_parties(today: date):
         Party.objects.filter(role=PartyRole.RESPONSIBLE)
         .annotate(
             deadline=_deadline_state(today, prefix="commitment__"),
-            status=F("commitment__status"),
+            commitment_status=F("commitment__status"),
         )
         .order_by()
     )
@@ -84,7 +84,7 @@ def commitment_counts_by_country_and_actor(
     once per responsible actor: the METRICS_ACTOR_LABELS actors responsible for the most
     commitments by slug, the rest summed as "other", so that label stays bounded."""
     rows = _responsible_parties(today).values_list(
-        "status", "deadline", "actor__country", "actor__slug", "commitment_id"
+        "commitment_status", "deadline", "actor__country", "actor__slug", "commitment_id"
     )
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
