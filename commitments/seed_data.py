@@ -207,7 +207,7 @@ def _load_commitments(
     return commitments
 
 
-def _party_statuses_load(commitment, item, actors, sources) -> int:
+def _party_statuses_load(commitment, item, actors, sources, *, follow: bool = True) -> int:
     """The parties' own statuses the file records, each with its quote, for the parties that
     have none yet (a staff member's stays); then the status follows the parties where the
     file says so. Returns how many were recorded."""
@@ -228,7 +228,9 @@ def _party_statuses_load(commitment, item, actors, sources) -> int:
         recorded += 1
     commitment.refresh_from_db()
     wanted = item.get("status_source")
-    if recorded and wanted and commitment.status_source != wanted:
+    # Only for a record loaded now: on one loaded before, the status staff may have recorded
+    # since wins.
+    if follow and recorded and wanted and commitment.status_source != wanted:
         commitment_set_status_source(commitment=commitment, status_source=wanted)
     return recorded
 
@@ -256,7 +258,7 @@ def _upgrade_commitment(
         result.fields_followed(name, [f"status {item['status']} (a status change)"])
     result.records_added(
         f"{name}: parties' statuses recorded",
-        _party_statuses_load(commitment, item, actors, sources),
+        _party_statuses_load(commitment, item, actors, sources, follow=False),
     )
 
 

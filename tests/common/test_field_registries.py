@@ -64,9 +64,11 @@ def test_a_registry_naming_a_field_the_model_lacks_is_refused():
 
 def test_the_read_serializers_show_the_registries_fields_in_their_order():
     # …then the links that are no field of the model (itself in the API, the public page).
-    # `translation` says what language the translated fields are in (common.translations).
+    # `translation` says what language the translated fields are in (common.translations);
+    # `progress` is derived from the milestones by the database (commitments/progress.py).
     assert tuple(CommitmentSerializer().fields) == (
         *COMMITMENT_FIELDS.representation(),
+        "progress",
         "translation",
         "api_url",
         "html_url",

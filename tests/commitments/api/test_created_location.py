@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from commitments.services import claim_add
-from tests.factories import make_commitment, make_source
+from tests.factories import make_actor, make_commitment, make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ BY_2027 = "Officials later said the centres will open by 2027 instead."
 def disputed():
     """A commitment whose sources disagree on its deadline (two claims)."""
     source = make_source(text=TEXT)
-    commitment = make_commitment(source=source, quote=BY_2025, reference="CENTRES")
+    commitment = make_commitment(
+        source=source, quote=BY_2025, reference="CENTRES", parties=[(make_actor(), "partner")]
+    )
     claim = claim_add(
         commitment=commitment, fact="deadline", value="2025", source=source, quote=BY_2025
     )
@@ -56,6 +58,15 @@ CREATES = {
     ),
     "/api/v1/commitments/{id}/status-changes/": (
         lambda c, s, claim: {"status": "in_progress", "effective_on": "2024-03-20", **_evidence(s)},
+        "/api/v1/commitments/{commitment}/",
+    ),
+    "/api/v1/commitments/{id}/party-status-changes/": (
+        lambda c, s, claim: {
+            "actor": c.parties.get(role="partner").actor_id,
+            "status": "in_progress",
+            "effective_on": "2024-03-20",
+            **_evidence(s),
+        },
         "/api/v1/commitments/{commitment}/",
     ),
     "/api/v1/commitments/{id}/deadline-changes/": (
