@@ -198,7 +198,7 @@ def test_a_page_in_another_language_costs_the_same_queries(
             )
         with django_assert_num_queries(2):
             assert browser_client.get(f"/{language}/timeline/").status_code == 200
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert browser_client.get(f"/{language}/commitments/TM-2024-05/").status_code == 200
 
 

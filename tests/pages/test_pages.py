@@ -199,7 +199,7 @@ def test_each_page_is_a_fixed_number_of_queries(
         assert browser_client.get("/en/commitments/?status=proposed&q=digital").status_code == 200
     with django_assert_num_queries(2):
         assert browser_client.get("/en/timeline/?tag=cybersecurity").status_code == 200
-    with django_assert_num_queries(6):  # it, parties, citations, milestones, 2 of history
+    with django_assert_num_queries(7):  # it, parties, citations, milestones, 3 of history
         assert browser_client.get("/en/commitments/TM-2024-04/").status_code == 200
     with django_assert_num_queries(2):  # it, the published citations
         assert browser_client.get(f"/en/sources/{source.pk}/").status_code == 200
