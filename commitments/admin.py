@@ -883,12 +883,12 @@ class CommitmentAdmin(ServiceAdmin):
 
     def status_source_view(self, request, object_id):
         """POST only: let the status follow the parties, or keep the recorded one."""
-        commitment = self._commitment_or_redirect(request, object_id)
-        if isinstance(commitment, HttpResponseRedirect):
-            return commitment
-        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
         if request.method != "POST" or not self.has_record_status_change_permission(request):
             raise PermissionDenied
+        commitment, redirect = self._commitment_or_redirect(request, object_id)
+        if redirect is not None:
+            return redirect
+        change_url = reverse("admin:commitments_commitment_change", args=[commitment.pk])
         try:
             commitment_set_status_source(
                 commitment=commitment,

@@ -420,3 +420,28 @@ def test_staff_record_a_party_status_in_the_admin(shared, report, march_2025, cl
 
 def _token() -> str:
     return api_token_create(user=make_user(), name="reader").key
+
+
+def test_staff_let_the_status_follow_the_parties_in_the_admin(
+    shared, report, march_2025, client, editor
+):
+    record_parts(shared, report)
+    party_record_status_change(
+        party=party(shared, "turkmenistan"),
+        status=Status.COMPLETED,
+        effective_on=date(2025, 3, 6),
+        source=report,
+        quote=SHARED_GOAL,
+    )
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/commitments/commitment/{shared.pk}/status-source/", {"status_source": "parties"}
+    )
+
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert (shared.status_source, shared.status) == ("parties", "completed")
+    assert client.get(f"/admin/commitments/commitment/{shared.pk}/status-source/").status_code == (
+        403
+    )
