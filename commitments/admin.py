@@ -1147,15 +1147,15 @@ class ResearchQueueAdmin(admin.ModelAdmin):
     list_display_links = None
     list_per_page = 50
 
-    def get_queryset(self, request):
-        return ResearchItem.objects.filter(evidence_stale=True).order_by(
-            F("overdue_since").asc(nulls_last=True),
-            F("last_evidence_on").asc(nulls_first=True),
-            "id",
-        )
+    # The changelist orders by this (a queryset's own order_by would be replaced by its pk).
+    ordering = (
+        F("overdue_since").asc(nulls_last=True),
+        F("last_evidence_on").asc(nulls_first=True),
+        "id",
+    )
 
-    def get_ordering(self, request):
-        return ()  # the queue's own order, from get_queryset
+    def get_queryset(self, request):
+        return ResearchItem.objects.filter(evidence_stale=True)
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("commitments.view_commitment")

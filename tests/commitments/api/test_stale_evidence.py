@@ -150,10 +150,11 @@ def test_readers_see_when_it_was_last_checked_and_that_it_is_stale(today, anon):
 def test_the_research_queue_lists_the_stale_most_overdue_then_oldest_first(today, client, editor):
     old = make_source(published="2023-05-01")
     older = make_source(published="2022-01-10")
-    long_overdue = make_commitment(source=old, deadline="2024-06", reference="Q-LONG")
-    just_overdue = make_commitment(source=older, deadline="2025-10", reference="Q-JUST")
-    oldest_open = make_commitment(source=older, deadline="2030", reference="Q-OLDEST")
+    # Made in the opposite order to the queue's, so that an order by id would fail.
     newer_open = make_commitment(source=old, deadline="2030", reference="Q-NEWER")
+    oldest_open = make_commitment(source=older, deadline="2030", reference="Q-OLDEST")
+    just_overdue = make_commitment(source=older, deadline="2025-10", reference="Q-JUST")
+    long_overdue = make_commitment(source=old, deadline="2024-06", reference="Q-LONG")
     make_commitment(source=make_source(published="2026-02-01"), reference="Q-FRESH")
     deadlines_scan()
     client.force_login(editor)
