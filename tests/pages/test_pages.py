@@ -48,8 +48,8 @@ def test_the_list_shows_status_deadline_period_and_the_overdue_badge(public_data
     row = text.split("TM-2024-04")[1]
     assert row.startswith(" Interregional Dialogue")
     assert (
-        "Proposed Overdue since 1 Dec 2024 “in November 2024” 1 Nov 2024 \u2013 30 Nov 2024 2024-11"
-        in row
+        "Proposed Overdue since 1 Dec 2024 last checked 13 Sep 2024 “in November 2024”"
+        " 1 Nov 2024 \u2013 30 Nov 2024 2024-11" in row
     )
     assert "TM-2024-05" not in text  # not overdue
     # The same query for the API, as CSV and as a calendar.
